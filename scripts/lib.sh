@@ -1,0 +1,18 @@
+# Shared shell helpers for scripts/*; sourced, not run.
+
+# retry N CMD...: run CMD up to N times, doubling the pause between tries,
+# so that a slow mirror or a dropped connection does not fail the run.
+retry() {
+  local tries=$1; shift
+  local pause=2 n=1
+  until "$@"; do
+    if [ "$n" -ge "$tries" ]; then
+      echo "retry: '$*' failed $n times, giving up" >&2
+      return 1
+    fi
+    echo "retry: '$*' failed (try $n of $tries), again in ${pause}s" >&2
+    sleep "$pause"; n=$((n + 1)); pause=$((pause * 2))
+  done
+}
+
+step() { printf '\n==> %s\n' "$*"; }

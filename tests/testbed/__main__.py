@@ -1,0 +1,59 @@
+"""Command line for the test bed, for people and for CI.
+
+    scripts/testbed images                 build (or reuse) every test image
+    scripts/testbed start 2 debian12       start two booted hosts; writes .testbed/inventory.yml
+    scripts/testbed stop                   remove the hosts this command started
+    scripts/testbed sweep                  remove every test host, whoever started it
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import docker
+
+from .hosts import sweep, start_hosts, ensure_key, write_inventory
+from .images import HOST_RELEASES, RECIPES_BY_NAME, ensure_images, say
+
+STATE = Path(__file__).resolve().parents[2] / ".testbed"
+CLI_SESSION = "cli"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/testbed", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="verb", required=True)
+    images = sub.add_parser("images", help="build or reuse test images")
+    images.add_argument("names", nargs="*", metavar="NAME", help=f"one of {', '.join(RECIPES_BY_NAME)}; default all")
+    start = sub.add_parser("start", help="start booted hosts and write an inventory")
+    start.add_argument("count", type=int)
+    start.add_argument("release", choices=sorted(HOST_RELEASES))
+    start.add_argument("--session", default=CLI_SESSION, help="label to group these hosts under")
+    start.add_argument("--inventory", type=Path, default=STATE / "inventory.yml")
+    stop = sub.add_parser("stop", help="remove the hosts of a session")
+    stop.add_argument("--session", default=CLI_SESSION)
+    sub.add_parser("sweep", help="remove every test host")
+    args = parser.parse_args(argv)
+
+    client = docker.from_env()
+    if args.verb == "images":
+        unknown = set(args.names) - set(RECIPES_BY_NAME)
+        if unknown:
+            parser.error(f"unknown image {sorted(unknown)}; use {', '.join(RECIPES_BY_NAME)}")
+        ensure_images(client, args.names or list(RECIPES_BY_NAME))
+    elif args.verb == "start":
+        key = ensure_key(STATE)
+        hosts = start_hosts(client, args.release, args.count, key, session=args.session)
+        write_inventory(hosts, key, args.inventory)
+        say(f"inventory: {args.inventory}")
+    elif args.verb == "stop":
+        say(f"removed {sweep(client, session=args.session)} host(s) of session {args.session}")
+    else:
+        say(f"removed {sweep(client)} host(s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""Test images, built here (nothing can be pulled) and cached by a hash of their recipe.
+
+Each image carries the label ``dockyard.testbed.recipe``; an image is rebuilt only when the hash
+of the files and parameters that make it differs from that label.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docker
+from docker.errors import ImageNotFound
+
+from .apt_sources import debian_mirror
+
+RECIPES = Path(__file__).resolve().parent / "recipes"
+RECIPE_LABEL = "dockyard.testbed.recipe"
+_print_lock = threading.Lock()
+
+
+def say(message: str) -> None:
+    with _print_lock:
+        print(f"testbed: {message}", flush=True)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to make one image: the files it is built from and the parameters that matter."""
+
+    tag: str
+    files: tuple[str, ...]
+    params: tuple[str, ...] = field(default=())
+
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for name in self.files:
+            h.update(name.encode() + b"\0" + (RECIPES / name).read_bytes() + b"\0")
+        for param in self.params:
+            h.update(param.encode() + b"\0")
+        return h.hexdigest()[:16]
+
+
+HOST_RELEASES = {"debian11": "bullseye", "debian12": "bookworm", "debian13": "trixie"}
+
+RECIPES_BY_NAME: dict[str, Recipe] = {
+    **{
+        name: Recipe(f"dockyard-testbed/{name}:latest", ("host-rootfs.sh",), (suite,))
+        for name, suite in HOST_RELEASES.items()
+    },
+    # The busybox and registry images take their binaries from this machine's Debian packages;
+    # the package versions are part of the recipe.
+    "busybox": Recipe("dockyard-testbed/busybox:latest", ("busybox/Dockerfile",), ("pkg:busybox-static",)),
+    "registry": Recipe(
+        "dockyard-testbed/registry:2",
+        ("registry/Dockerfile", "registry/config.yml"),
+        ("pkg:docker-registry", "pkg:busybox-static"),
+    ),
+}
+
+
+def _package_version(package: str) -> str:
+    return subprocess.run(
+        ["dpkg-query", "-W", "-f=${Version}", package], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def recipe_hash(name: str) -> str:
+    recipe = RECIPES_BY_NAME[name]
+    params = tuple(
+        f"{p}={_package_version(p[4:])}" if p.startswith("pkg:") else p for p in recipe.params
+    )
+    return Recipe(recipe.tag, recipe.files, params).digest()
+
+
+def _cached(client: docker.DockerClient, tag: str, digest: str) -> bool:
+    try:
+        image = client.images.get(tag)
+    except ImageNotFound:
+        return False
+    return (image.labels or {}).get(RECIPE_LABEL) == digest
+
+
+def _build_host(name: str, digest: str) -> None:
+    suite = HOST_RELEASES[name]
+    subprocess.run(
+        ["bash", str(RECIPES / "host-rootfs.sh"), suite, debian_mirror(), RECIPES_BY_NAME[name].tag, digest],
+        check=True,
+    )
+
+
+def _build_from_dockerfile(client: docker.DockerClient, name: str, digest: str) -> None:
+    recipe = RECIPES_BY_NAME[name]
+    with tempfile.TemporaryDirectory(prefix=f"dockyard-{name}-") as ctx:
+        context = Path(ctx)
+        for file in recipe.files:
+            shutil.copy(RECIPES / file, context / Path(file).name)
+        if name == "busybox":
+            shutil.copy("/bin/busybox", context / "busybox")
+        else:
+            _registry_rootfs(context / "rootfs")
+        client.images.build(
+            path=str(context), tag=recipe.tag, labels={RECIPE_LABEL: digest}, rm=True, forcerm=True
+        )
+
+
+def _registry_rootfs(root: Path) -> None:
+    """The registry binary, the C library it links against, busybox, and our config."""
+    binary = Path("/usr/bin/docker-registry")
+    libs = subprocess.run(["ldd", str(binary)], check=True, capture_output=True, text=True).stdout
+    paths = [binary, Path("/bin/busybox"), RECIPES / "registry" / "config.yml"]
+    targets = [binary, Path("/bin/busybox"), Path("/etc/docker/registry/config.yml")]
+    for line in libs.splitlines():
+        lib = next((part for part in line.split() if part.startswith("/")), None)
+        if lib:
+            paths.append(Path(lib))
+            targets.append(Path(lib))
+    for source, target in zip(paths, targets):
+        dest = root / target.relative_to("/")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, dest)
+    for directory in ("tmp", "var/lib/registry", "etc/ssl/certs"):
+        (root / directory).mkdir(parents=True, exist_ok=True)
+
+
+def ensure_images(client: docker.DockerClient, names: list[str]) -> dict[str, str]:
+    """Build whichever of ``names`` is missing or stale; return name -> tag.
+
+    Host images (debootstrap, mostly network-bound) are built in parallel.
+    """
+    todo = {}
+    for name in names:
+        digest = recipe_hash(name)
+        if _cached(client, RECIPES_BY_NAME[name].tag, digest):
+            say(f"image {name}: cached ({digest})")
+        else:
+            todo[name] = digest
+
+    def build(name: str) -> None:
+        say(f"image {name}: building ({todo[name]})")
+        if name in HOST_RELEASES:
+            _build_host(name, todo[name])
+        else:
+            _build_from_dockerfile(client, name, todo[name])
+        say(f"image {name}: built")
+
+    workers = int(os.environ.get("DOCKYARD_BUILD_JOBS", "3"))
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for future in [pool.submit(build, name) for name in todo]:
+            future.result()
+    return {name: RECIPES_BY_NAME[name].tag for name in names}

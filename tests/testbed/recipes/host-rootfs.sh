@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Build the root filesystem of a booting Debian test host and import it as a Docker image.
+# usage: host-rootfs.sh SUITE MIRROR IMAGE_TAG RECIPE_HASH
+# The host boots systemd as PID 1, runs sshd (host keys made at first boot, so no two hosts
+# share them) and has a user `dockyard` with password-less sudo, as a freshly provisioned
+# cloud server would.
+set -euo pipefail
+suite=$1 mirror=$2 tag=$3 recipe=$4
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../../scripts/lib.sh"
+
+packages=systemd,systemd-sysv,dbus,python3,python3-apt,openssh-server,sudo,ca-certificates,iproute2,procps,gnupg,curl,less
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/dockyard-testbed/debs/$suite
+work=$(mktemp -d /var/tmp/dockyard-rootfs.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$cache"
+
+bootstrap() {
+  rm -rf "$work/rootfs"
+  debootstrap --variant=minbase --include="$packages" --cache-dir="$cache" \
+    "$suite" "$work/rootfs" "$mirror" > "$work/debootstrap.log" 2>&1 \
+    || { tail -n 20 "$work/debootstrap.log" >&2; return 1; }
+}
+step "debootstrap $suite from $mirror"
+retry 4 bootstrap
+
+root=$work/rootfs
+# The image must stay small and boot cleanly in a container.
+rm -f "$root"/etc/ssh/ssh_host_* "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*_Packages
+: > "$root/etc/machine-id"
+echo "deb $mirror $suite main" > "$root/etc/apt/sources.list"
+mkdir -p "$root/etc/systemd/system/ssh.service.d"
+cat > "$root/etc/systemd/system/ssh.service.d/dockyard-hostkeys.conf" <<'UNIT'
+[Service]
+ExecStartPre=
+ExecStartPre=/usr/bin/ssh-keygen -A
+ExecStartPre=/usr/sbin/sshd -t
+UNIT
+# Units that only make sense on a real console or kernel.
+for unit in getty@tty1.service console-getty.service systemd-udevd.service systemd-udev-trigger.service \
+            systemd-modules-load.service sys-kernel-config.mount sys-kernel-debug.mount; do
+  ln -sf /dev/null "$root/etc/systemd/system/$unit"
+done
+ln -sf /lib/systemd/system/ssh.service "$root/etc/systemd/system/multi-user.target.wants/ssh.service"
+chroot "$root" useradd --create-home --shell /bin/bash --uid 1000 dockyard
+install -d -m 0700 -o 1000 -g 1000 "$root/home/dockyard/.ssh"
+echo 'dockyard ALL=(ALL) NOPASSWD: ALL' > "$root/etc/sudoers.d/dockyard"
+chmod 0440 "$root/etc/sudoers.d/dockyard"
+
+step "importing $tag"
+tar -C "$root" -c . | docker import \
+  --change 'CMD ["/sbin/init"]' \
+  --change 'ENV container=docker' \
+  --change "LABEL dockyard.testbed.recipe=$recipe" \
+  - "$tag" > /dev/null
