@@ -16,3 +16,12 @@ retry() {
 }
 
 step() { printf '\n==> %s\n' "$*"; }
+
+# Make the checkout importable as dockyard.docker: Ansible finds collections only under an
+# ansible_collections/<namespace>/<name> path. Prints the collections path to use.
+collections_path() {
+  local top; top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  mkdir -p "$top/.build/collections/ansible_collections/dockyard"
+  ln -sfn "$top" "$top/.build/collections/ansible_collections/dockyard/docker"
+  echo "$top/.build/collections"
+}
