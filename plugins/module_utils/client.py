@@ -146,16 +146,14 @@ def explain(exc: BaseException, params: dict[str, Any]) -> str:
             "user to the 'docker' group (it takes effect in a new login session) or run the task "
             "with become: true"
         )
-    if any(isinstance(c, FileNotFoundError) for c in causes) and socket:
-        return (
-            f"cannot connect to the Docker daemon at {host}: the socket {socket} does not exist. "
-            "Is dockerd running? (systemctl status docker / service docker status)"
-        )
-    if any(isinstance(c, ConnectionRefusedError) for c in causes):
-        return (
-            f"cannot connect to the Docker daemon at {host}: connection refused. Is dockerd running "
-            "and listening there?"
-        )
+    if any(isinstance(c, (FileNotFoundError, ConnectionRefusedError)) for c in causes):
+        if socket:
+            why = f"the socket {socket} does not exist" if any(
+                isinstance(c, FileNotFoundError) for c in causes) else "connection refused on its socket"
+            hint = "(systemctl status docker / service docker status)"
+        else:
+            why, hint = "connection refused", "and listening on that address"
+        return f"cannot connect to the Docker daemon at {host}: {why}. Is dockerd running? {hint}"
     if any(isinstance(c, ssl.SSLError) for c in causes) or isinstance(exc, TLSParameterError):
         return (
             f"TLS with the Docker daemon at {host} failed ({text}). Check that the daemon serves "
@@ -198,6 +196,11 @@ class DockerModule:
             )
 
     def _connect(self):
+        if uses_tls(self.params) and _tls_files(self.params)[0]:
+            # requests prefers REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE over the CA the client is given
+            # (docker/docker-py#2433), so a CI host that sets them could never verify the daemon.
+            for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+                os.environ.pop(variable, None)
         client = docker.APIClient(**client_kwargs(self.params))
         client.ping()
         return client

@@ -1,0 +1,106 @@
+"""Run Ansible from tests the way a user does, and read back each host's result as data."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+
+
+def collections_path() -> Path:
+    """The checkout, importable as dockyard.docker (Ansible needs ansible_collections/<ns>/<name>)."""
+    base = ROOT / ".build" / "collections"
+    link = base / "ansible_collections" / "dockyard" / "docker"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.is_symlink():
+        link.symlink_to(ROOT)
+    return base
+
+
+def ansible_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "ANSIBLE_COLLECTIONS_PATH": str(collections_path()),
+            "ANSIBLE_HOST_KEY_CHECKING": "False",
+            "ANSIBLE_RETRY_FILES_ENABLED": "False",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_PIPELINING": "True",
+            "PATH": f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+class ModuleResult(dict):
+    """One host's result of a module call; ``failed`` and ``msg`` as Ansible reports them."""
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.get("failed") or self.get("unreachable"))
+
+
+def run_module(
+    module: str,
+    args: dict | None = None,
+    *,
+    inventory: Path | None = None,
+    hosts: str = "localhost",
+    become: bool = False,
+    check: bool = False,
+    diff: bool = False,
+    env: dict[str, str] | None = None,
+    python: str | None = None,
+) -> dict[str, ModuleResult]:
+    """``ansible HOSTS -m MODULE -a ARGS``; returns host -> result (through tests/callback_plugins)."""
+    cmd = [str(VENV_BIN / "ansible"), hosts, "-m", module]
+    if args:
+        cmd += ["-a", json.dumps(args)]
+    if inventory:
+        cmd += ["-i", str(inventory)]
+    else:
+        cmd += ["-i", "localhost,", "-c", "local"]
+    python = python or (None if inventory else sys.executable)
+    if python:
+        cmd += ["-e", f"ansible_python_interpreter={python}"]
+    if become:
+        cmd.append("--become")
+    if check:
+        cmd.append("--check")
+    if diff:
+        cmd.append("--diff")
+    extra = {
+        "ANSIBLE_STDOUT_CALLBACK": "results_json",
+        "ANSIBLE_CALLBACK_PLUGINS": str(ROOT / "tests" / "callback_plugins"),
+        "ANSIBLE_LOAD_CALLBACK_PLUGINS": "True",
+    }
+    extra.update(env or {})
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(extra), cwd=ROOT)
+    try:
+        data = json.loads(proc.stdout)
+    except json.JSONDecodeError as exc:
+        raise AssertionError(f"ansible printed no JSON:\n{proc.stdout}\n{proc.stderr}") from exc
+    results = {}
+    for play in data["plays"]:
+        for task in play["tasks"]:
+            for host, result in task["hosts"].items():
+                results[host] = ModuleResult(result)
+    return results
+
+
+def run_playbook(
+    playbook: Path, *, inventory: Path, extra_vars: dict | None = None, check: bool = False,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
+    cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook)]
+    if extra_vars:
+        cmd += ["-e", json.dumps(extra_vars)]
+    if check:
+        cmd.append("--check")
+    return subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT)
