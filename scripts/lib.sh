@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared shell helpers for scripts/*; sourced, not run.
 
 # retry N CMD...: run CMD up to N times, doubling the pause between tries,

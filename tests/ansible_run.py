@@ -81,7 +81,7 @@ def run_module(
         "ANSIBLE_LOAD_CALLBACK_PLUGINS": "True",
     }
     extra.update(env or {})
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(extra), cwd=ROOT)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(extra), cwd=ROOT, check=False)
     try:
         data = json.loads(proc.stdout)
     except json.JSONDecodeError as exc:
@@ -103,4 +103,4 @@ def run_playbook(
         cmd += ["-e", json.dumps(extra_vars)]
     if check:
         cmd.append("--check")
-    return subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT)
+    return subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT, check=False)

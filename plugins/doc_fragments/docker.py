@@ -11,8 +11,8 @@ class ModuleDocFragment:
 options:
   docker_host:
     description:
-      - The Docker daemon to talk to, as the Docker CLI writes it: C(unix:///var/run/docker.sock),
-        C(tcp://host:2376), C(ssh://user@host).
+      - The Docker daemon to talk to, as the Docker CLI writes it, for example C(unix:///var/run/docker.sock)
+        or C(tcp://host:2376).
       - When not given, the E(DOCKER_HOST) environment variable of the task is used, then the local socket.
     type: str
     default: unix:///var/run/docker.sock
@@ -65,6 +65,6 @@ requirements:
   - Docker SDK for Python 5.0 or later (the C(docker) package) on the host the module runs on.
 notes:
   - Modules run on the target host and talk to the daemon there, unless O(docker_host) points elsewhere.
-  - The user the module runs as needs access to the daemon socket: root (C(become: true)) or a member of
-    the C(docker) group in a session that started after the user joined it.
+  - The user the module runs as needs access to the daemon socket. That is root (C(become=true)) or a
+    member of the C(docker) group, in a login session that started after the user joined it.
 """

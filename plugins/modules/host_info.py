@@ -9,7 +9,7 @@ module: host_info
 short_description: What C(docker info) and C(docker version) tell about a Docker host
 version_added: 0.1.0
 description:
-  - Reports the Docker engine of a host the way its owner asks for it: server and API version, storage
+  - Reports the Docker engine of a host the way its owner asks for it. Server and API version, storage
     driver, data root, cgroup version and driver, registry mirrors, insecure registries, whether swap
     limits are supported, and counts of containers and images.
   - Optionally lists the host's containers, images, networks and volumes.
@@ -52,7 +52,7 @@ attributes:
     support: none
     description: Nothing changes, so there is nothing to diff.
 author:
-  - dockyard.docker contributors
+  - Dockyard maintainers (@dockyard)
 seealso:
   - name: docker info
     description: The CLI command whose answers this module returns.

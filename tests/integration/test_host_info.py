@@ -121,7 +121,7 @@ class TestTLS:
 
 class TestOverSSH:
     def test_missing_sdk_names_the_package_to_install(self, start_hosts):
-        _, inventory = start_hosts("debian12", 1)
+        inventory = start_hosts("debian12", 1)[1]
         result = next(iter(run_module(MODULE, inventory=inventory, hosts="all", become=True).values()))
         assert result.failed
         assert "python3-docker" in result["msg"]

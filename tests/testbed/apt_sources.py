@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 APT = Path("/etc/apt")
@@ -10,10 +11,10 @@ APT = Path("/etc/apt")
 
 def _one_line_entries(text: str):
     for line in text.splitlines():
-        words = line.split("#", 1)[0].split()
+        line = re.sub(r"\[[^]]*\]", " ", line.split("#", 1)[0])  # drop [arch=... signed-by=...]
+        words = line.split()
         if len(words) >= 3 and words[0] == "deb":
-            words = [w for w in words[1:] if not w.startswith("[")]
-            yield words[0], words[1]
+            yield words[1], words[2]
 
 
 def _deb822_entries(text: str):

@@ -144,7 +144,7 @@ def ssh_command(host: Host, key: Path, *command: str) -> list[str]:
 
 def _wait_ssh(host: Host, key: Path, deadline: float) -> None:
     while time.monotonic() < deadline:
-        if subprocess.run(ssh_command(host, key, "true"), capture_output=True).returncode == 0:
+        if subprocess.run(ssh_command(host, key, "true"), capture_output=True, check=False).returncode == 0:
             return
         time.sleep(0.3)
     raise TimeoutError(f"{host.name}: SSH on 127.0.0.1:{host.ssh_port} did not answer")
@@ -166,7 +166,7 @@ def start_hosts(
     pubkey = key.with_suffix(".pub")
     started = time.monotonic()
     hosts = []
-    for _ in range(count):
+    for _index in range(count):
         name = f"dockyard-{release}-{uuid.uuid4().hex[:6]}"
         container = _boot_container(client, image, name, pubkey, session, owner_pid)
         container.reload()
