@@ -7,7 +7,7 @@
 set -euo pipefail
 suite=$1 mirror=$2 tag=$3 recipe=$4
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../../../scripts/lib.sh
+# shellcheck source=scripts/lib.sh
 . "$here/../../../scripts/lib.sh"
 
 packages=systemd,systemd-sysv,dbus,python3,python3-apt,openssh-server,sudo,ca-certificates,iproute2,procps,gnupg,curl,less
