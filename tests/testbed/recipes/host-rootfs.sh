@@ -27,7 +27,9 @@ retry 4 bootstrap
 
 root=$work/rootfs
 # The image must stay small and boot cleanly in a container.
-rm -f "$root"/etc/ssh/ssh_host_* "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*_Packages
+# No package lists: a fresh server has to `apt-get update` first, and apt must know it.
+rm -rf "$root"/etc/ssh/ssh_host_* "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+mkdir -p "$root/var/lib/apt/lists/partial"
 : > "$root/etc/machine-id"
 echo "deb $mirror $suite main" > "$root/etc/apt/sources.list"
 mkdir -p "$root/etc/systemd/system/ssh.service.d"
