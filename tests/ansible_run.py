@@ -95,7 +95,11 @@ def run_module(
 
 
 def run_playbook(
-    playbook: Path, *, inventory: Path, extra_vars: dict | None = None, check: bool = False,
+    playbook: Path,
+    *,
+    inventory: Path,
+    extra_vars: dict | None = None,
+    check: bool = False,
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook)]

@@ -6,13 +6,14 @@ import os
 import sys
 from pathlib import Path
 
+import docker
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ansible_run import collections_path  # noqa: E402
-from testbed import hosts as testbed_hosts  # noqa: E402
-from testbed.images import ensure_images  # noqa: E402
+from ansible_run import collections_path
+from testbed import hosts as testbed_hosts
+from testbed.images import ensure_images
 
 # Unit tests import the collection's code as Ansible does: ansible_collections.dockyard.docker.
 sys.path.insert(0, str(collections_path()))
@@ -22,8 +23,6 @@ SESSION = f"pytest-{os.getpid()}"
 
 @pytest.fixture(scope="session")
 def docker_client():
-    import docker
-
     client = docker.from_env()
     try:
         client.ping()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pwd
 import ssl
+import sys
 import traceback
 from typing import Any
 
@@ -122,7 +123,7 @@ def _causes(exc: BaseException):
 def _socket_path(docker_host: str) -> str | None:
     for prefix in ("unix://", "http+unix://"):
         if docker_host.startswith(prefix):
-            return docker_host[len(prefix):]
+            return docker_host[len(prefix) :]
     return None
 
 
@@ -148,8 +149,11 @@ def explain(exc: BaseException, params: dict[str, Any]) -> str:
         )
     if any(isinstance(c, (FileNotFoundError, ConnectionRefusedError)) for c in causes):
         if socket:
-            why = f"the socket {socket} does not exist" if any(
-                isinstance(c, FileNotFoundError) for c in causes) else "connection refused on its socket"
+            why = (
+                f"the socket {socket} does not exist"
+                if any(isinstance(c, FileNotFoundError) for c in causes)
+                else "connection refused on its socket"
+            )
             hint = "(systemctl status docker / service docker status)"
         else:
             why, hint = "connection refused", "and listening on that address"
@@ -188,8 +192,6 @@ class DockerModule:
 
     def require_sdk(self) -> None:
         if not HAS_DOCKER_SDK:
-            import sys
-
             self.module.fail_json(
                 msg=missing_required_lib("docker", reason=SDK_HINT.format(python=sys.executable)),
                 exception=DOCKER_SDK_IMPORT_ERROR,

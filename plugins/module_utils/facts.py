@@ -84,10 +84,20 @@ def image_summary(i: dict[str, Any]) -> dict[str, Any]:
 
 
 def network_summary(n: dict[str, Any]) -> dict[str, Any]:
-    return {"id": n.get("Id"), "name": n.get("Name"), "driver": n.get("Driver"), "scope": n.get("Scope"),
-            "internal": bool(n.get("Internal")), "labels": n.get("Labels") or {}}
+    return {
+        "id": n.get("Id"),
+        "name": n.get("Name"),
+        "driver": n.get("Driver"),
+        "scope": n.get("Scope"),
+        "internal": bool(n.get("Internal")),
+        "labels": n.get("Labels") or {},
+    }
 
 
 def volume_summary(v: dict[str, Any]) -> dict[str, Any]:
-    return {"name": v.get("Name"), "driver": v.get("Driver"), "mountpoint": v.get("Mountpoint"),
-            "labels": v.get("Labels") or {}}
+    return {
+        "name": v.get("Name"),
+        "driver": v.get("Driver"),
+        "mountpoint": v.get("Mountpoint"),
+        "labels": v.get("Labels") or {},
+    }

@@ -161,7 +161,9 @@ host:
       elements: str
       sample: [registry.local:5000, 10.0.0.0/8]
     swap_limit_support:
-      description: Whether the kernel lets the engine limit a container's swap (C(docker info) warns "No swap limit support" when not).
+      description:
+        - Whether the kernel lets the engine limit a container's swap.
+        - When not, C(docker info) warns "No swap limit support".
       type: bool
     memory_limit_support:
       description: Whether the kernel lets the engine limit a container's memory.
@@ -253,8 +255,13 @@ def main() -> None:
     try:
         info = client.info()
         version = client.version()
-        result = {"changed": False, "can_talk_to_docker": True, "info": info, "version": version,
-                  "host": host_summary(info, version)}
+        result = {
+            "changed": False,
+            "can_talk_to_docker": True,
+            "info": info,
+            "version": version,
+            "host": host_summary(info, version),
+        }
         if params["containers"]:
             result["containers"] = [container_summary(c) for c in client.containers(all=params["containers_all"])]
         if params["images"]:

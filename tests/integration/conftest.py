@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ansible_run import ROOT, run_playbook
 from testbed.tls_daemon import start_tls_daemon
 

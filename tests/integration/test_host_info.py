@@ -6,8 +6,10 @@ import subprocess
 import uuid
 
 import pytest
+
 from ansible_run import run_module
 from testbed.hosts import ssh_command
+from testbed.tls_daemon import free_port, make_certs
 
 MODULE = "dockyard.docker.host_info"
 
@@ -39,8 +41,9 @@ def test_lists_containers_images_networks_and_volumes(docker_client, test_images
     name = f"dockyard-info-{uuid.uuid4().hex[:6]}"
     volume = docker_client.volumes.create(name)
     network = docker_client.networks.create(name)
-    container = docker_client.containers.create(test_images["busybox"], "sleep 60", name=name,
-                                                volumes={name: {"bind": "/data"}})
+    container = docker_client.containers.create(
+        test_images["busybox"], "sleep 60", name=name, volumes={name: {"bind": "/data"}}
+    )
     try:
         running = local({"containers": True, "images": True, "networks": True, "volumes": True})
         everything = local({"containers": True, "containers_all": True})
@@ -79,8 +82,6 @@ def test_unreachable_daemon_is_tolerated_when_asked(tmp_path):
 
 
 def test_refused_tcp_connection_says_so(tmp_path):
-    from testbed.tls_daemon import free_port
-
     result = local({"docker_host": f"tcp://127.0.0.1:{free_port()}"})
     assert result.failed
     assert "connection refused" in result["msg"] and "listening on that address" in result["msg"]
@@ -94,14 +95,20 @@ def test_docker_host_from_environment(tmp_path):
 
 class TestTLS:
     def test_client_certificates_from_cert_path(self, tls_daemon):
-        result = local({"docker_host": tls_daemon.url, "validate_certs": True,
-                        "cert_path": str(tls_daemon.client_cert_path)})
+        result = local(
+            {"docker_host": tls_daemon.url, "validate_certs": True, "cert_path": str(tls_daemon.client_cert_path)}
+        )
         assert not result.failed, result
         assert result["host"]["server_version"]
 
     def test_tls_settings_from_environment(self, tls_daemon):
-        result = local(env={"DOCKER_HOST": tls_daemon.url, "DOCKER_TLS_VERIFY": "1",
-                            "DOCKER_CERT_PATH": str(tls_daemon.client_cert_path)})
+        result = local(
+            env={
+                "DOCKER_HOST": tls_daemon.url,
+                "DOCKER_TLS_VERIFY": "1",
+                "DOCKER_CERT_PATH": str(tls_daemon.client_cert_path),
+            }
+        )
         assert not result.failed, result
 
     def test_plain_http_to_a_tls_daemon_says_tls_is_expected(self, tls_daemon):
@@ -110,8 +117,6 @@ class TestTLS:
         assert "expects TLS" in result["msg"]
 
     def test_untrusted_daemon_certificate_is_a_tls_error(self, tls_daemon, tmp_path):
-        from testbed.tls_daemon import make_certs
-
         other = make_certs(tmp_path / "other", name="other")
         result = local({"docker_host": tls_daemon.url, "validate_certs": True, "cert_path": str(other / "client")})
         assert result.failed
@@ -152,8 +157,9 @@ class TestOverSSH:
         ssh("systemctl", "stop", "docker.socket", "docker.service")
         try:
             failed = run_module(MODULE, inventory=inventory, hosts="all", become=True)[host.name]
-            tolerated = run_module(MODULE, {"tolerate_unreachable": True}, inventory=inventory, hosts="all",
-                                   become=True)[host.name]
+            tolerated = run_module(
+                MODULE, {"tolerate_unreachable": True}, inventory=inventory, hosts="all", become=True
+            )[host.name]
         finally:
             ssh("systemctl", "start", "docker.socket", "docker.service")
         assert failed.failed

@@ -1,9 +1,9 @@
 """Command line for the test bed, for people and for CI.
 
-    scripts/testbed images                 build (or reuse) every test image
-    scripts/testbed start 2 debian12       start two booted hosts; writes .testbed/inventory.yml
-    scripts/testbed stop                   remove the hosts this command started
-    scripts/testbed sweep                  remove every test host, whoever started it
+scripts/testbed images                 build (or reuse) every test image
+scripts/testbed start 2 debian12       start two booted hosts; writes .testbed/inventory.yml
+scripts/testbed stop                   remove the hosts this command started
+scripts/testbed sweep                  remove every test host, whoever started it
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import docker
 
-from .hosts import sweep, start_hosts, ensure_key, write_inventory
+from .hosts import ensure_key, start_hosts, sweep, write_inventory
 from .images import HOST_RELEASES, RECIPES_BY_NAME, ensure_images, say
 
 STATE = Path(__file__).resolve().parents[2] / ".testbed"
@@ -22,8 +22,9 @@ CLI_SESSION = "cli"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="scripts/testbed", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="scripts/testbed", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="verb", required=True)
     images = sub.add_parser("images", help="build or reuse test images")
     images.add_argument("names", nargs="*", metavar="NAME", help=f"one of {', '.join(RECIPES_BY_NAME)}; default all")

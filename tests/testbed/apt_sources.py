@@ -11,8 +11,8 @@ APT = Path("/etc/apt")
 
 def _one_line_entries(text: str):
     for line in text.splitlines():
-        line = re.sub(r"\[[^]]*\]", " ", line.split("#", 1)[0])  # drop [arch=... signed-by=...]
-        words = line.split()
+        # drop [arch=... signed-by=...]
+        words = re.sub(r"\[[^]]*\]", " ", line.split("#", 1)[0]).split()
         if len(words) >= 3 and words[0] == "deb":
             yield words[1], words[2]
 

@@ -43,8 +43,7 @@ class Host:
             "ansible_port": self.ssh_port,
             "ansible_user": SSH_USER,
             "ansible_ssh_private_key_file": str(key),
-            "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
-            "-o LogLevel=ERROR",
+            "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR",
             "ansible_python_interpreter": "/usr/bin/python3",
             "testbed_release": self.release,
             "testbed_container": self.container_id,

@@ -74,9 +74,7 @@ def _package_version(package: str) -> str:
 
 def recipe_hash(name: str) -> str:
     recipe = RECIPES_BY_NAME[name]
-    params = tuple(
-        f"{p}={_package_version(p[4:])}" if p.startswith("pkg:") else p for p in recipe.params
-    )
+    params = tuple(f"{p}={_package_version(p[4:])}" if p.startswith("pkg:") else p for p in recipe.params)
     return Recipe(recipe.tag, recipe.files, params).digest()
 
 
@@ -106,9 +104,7 @@ def _build_from_dockerfile(client: docker.DockerClient, name: str, digest: str) 
             shutil.copy("/bin/busybox", context / "busybox")
         else:
             _registry_rootfs(context / "rootfs")
-        client.images.build(
-            path=str(context), tag=recipe.tag, labels={RECIPE_LABEL: digest}, rm=True, forcerm=True
-        )
+        client.images.build(path=str(context), tag=recipe.tag, labels={RECIPE_LABEL: digest}, rm=True, forcerm=True)
 
 
 def _registry_rootfs(root: Path) -> None:

@@ -22,17 +22,58 @@ def make_certs(directory: Path, name: str = "") -> Path:
     """CA, server certificate for 127.0.0.1/localhost, and a client certificate, Docker-style names."""
     d = directory
     d.mkdir(parents=True, exist_ok=True)
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca.pem",
-             "-days", "2", "-subj", f"/CN=dockyard test CA {name}", cwd=d)
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca-key.pem",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        f"/CN=dockyard test CA {name}",
+        cwd=d,
+    )
     for role, subject, ext in (
         ("server", "/CN=localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n"),
         ("client", "/CN=dockyard-client", "extendedKeyUsage=clientAuth\n"),
     ):
         (d / f"{role}.ext").write_text(ext)
-        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{role}-key.pem", "-out", f"{role}.csr",
-                 "-subj", subject, cwd=d)
-        _openssl("x509", "-req", "-in", f"{role}.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem",
-                 "-CAcreateserial", "-out", f"{role}-cert.pem", "-days", "2", "-extfile", f"{role}.ext", cwd=d)
+        _openssl(
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            f"{role}-key.pem",
+            "-out",
+            f"{role}.csr",
+            "-subj",
+            subject,
+            cwd=d,
+        )
+        _openssl(
+            "x509",
+            "-req",
+            "-in",
+            f"{role}.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca-key.pem",
+            "-CAcreateserial",
+            "-out",
+            f"{role}-cert.pem",
+            "-days",
+            "2",
+            "-extfile",
+            f"{role}.ext",
+            cwd=d,
+        )
     # The client side as DOCKER_CERT_PATH expects it.
     client = d / "client"
     client.mkdir(exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from testbed.apt_sources import debian_mirror
 
 

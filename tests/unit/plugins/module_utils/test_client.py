@@ -6,6 +6,7 @@ import ssl
 
 import docker
 import pytest
+
 from ansible_collections.dockyard.docker.plugins.module_utils.client import (
     CONNECTION_ARGS,
     DEFAULT_DOCKER_HOST,
@@ -59,7 +60,7 @@ def _wrapped(inner: BaseException) -> BaseException:
     try:
         try:
             raise inner
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             raise docker.errors.DockerException("Error while fetching server API version") from exc
     except docker.errors.DockerException as outer:
         return outer

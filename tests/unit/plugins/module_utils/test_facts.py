@@ -41,9 +41,14 @@ def test_host_summary_names():
 
 
 def test_container_ports_print_like_docker_port():
-    c = container_summary({"Names": ["/web"], "Ports": [
-        {"IP": "127.0.0.1", "PrivatePort": 80, "PublicPort": 32768, "Type": "tcp"},
-        {"PrivatePort": 53, "Type": "udp"},
-    ]})
+    c = container_summary(
+        {
+            "Names": ["/web"],
+            "Ports": [
+                {"IP": "127.0.0.1", "PrivatePort": 80, "PublicPort": 32768, "Type": "tcp"},
+                {"PrivatePort": 53, "Type": "udp"},
+            ],
+        }
+    )
     assert c["name"] == "web"
     assert c["ports"] == ["127.0.0.1:32768->80/tcp", "53/udp"]
