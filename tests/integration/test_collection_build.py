@@ -40,7 +40,7 @@ def installed(tmp_path_factory):
 
 
 def test_tarball_holds_the_collection_and_no_local_state(installed):
-    tarball, _ = installed
+    tarball = installed[0]
     names = tarfile.open(tarball).getnames()
     assert "plugins/modules/host_info.py" in names
     assert "plugins/module_utils/client.py" in names
@@ -50,7 +50,7 @@ def test_tarball_holds_the_collection_and_no_local_state(installed):
 
 
 def test_installed_collection_documents_host_info(installed):
-    _, collections = installed
+    collections = installed[1]
     doc = subprocess.run(
         [str(VENV_BIN / "ansible-doc"), "dockyard.docker.host_info"],
         capture_output=True,
@@ -64,7 +64,7 @@ def test_installed_collection_documents_host_info(installed):
 
 
 def test_installed_collection_runs_host_info(installed, docker_client):
-    _, collections = installed
+    collections = installed[1]
     result = run_module("dockyard.docker.host_info", env={"ANSIBLE_COLLECTIONS_PATH": str(collections)})["localhost"]
     assert not result.failed, result
     assert result["host"]["server_version"] == docker_client.version()["Version"]
