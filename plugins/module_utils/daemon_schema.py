@@ -1,0 +1,324 @@
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What /etc/docker/daemon.json may hold: each key's type, its checks, since when the engine knows
+it, and whether a SIGHUP reload applies it without restarting the daemon.
+
+Everything here is pure: it takes values and returns problems, so the daemon_config module can
+refuse bad input before it writes anything.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import re
+from typing import Any, Callable, Optional
+from urllib.parse import urlsplit
+
+Check = Callable[[str, Any], Optional[str]]
+
+_HOST_PORT = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?$")
+LOG_LEVELS = ("debug", "info", "warn", "error", "fatal")
+
+
+def _url(where: str, value: Any) -> Optional[str]:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{where}: {value!r} is not a URL; use https://{value.split('://')[-1]}"
+    if parts.username or parts.password:
+        return f"{where}: {value!r} carries credentials; registry mirrors take none (use docker login)"
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return f"{where}: {value!r} has a path; Docker takes a mirror's base URL only, like {parts.scheme}://{parts.netloc}"
+    return None
+
+
+def _cidr(value: str) -> bool:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return "/" in value
+
+
+def _insecure_registry(where: str, value: Any) -> Optional[str]:
+    if "://" in value:
+        return f"{where}: {value!r} must not have a scheme; write host:port, like {value.split('://', 1)[1]}"
+    if "/" in value:
+        return None if _cidr(value) else f"{where}: {value!r} is not a valid CIDR; use a network like 10.0.0.0/8"
+    match = _HOST_PORT.match(value)
+    if not match or (match.group(2) and not 0 < int(match.group(2)) < 65536):
+        return f"{where}: {value!r} is neither host[:port] nor a CIDR; use registry.local:5000 or 10.0.0.0/8"
+    return None
+
+
+def _ip(where: str, value: Any) -> Optional[str]:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return f"{where}: {value!r} is not an IP address; the daemon's DNS servers are given as addresses, like 9.9.9.9"
+    return None
+
+
+def _cidr_check(where: str, value: Any) -> Optional[str]:
+    return None if _cidr(value) else f"{where}: {value!r} is not a CIDR; use a network like 172.18.0.1/16"
+
+
+def _absolute(where: str, value: Any) -> Optional[str]:
+    if not value.startswith("/"):
+        return f"{where}: {value!r} is not an absolute path; use /{value.lstrip('./')} or another path from /"
+    return None
+
+
+def _daemon_host(where: str, value: Any) -> Optional[str]:
+    if not re.match(r"^(unix|tcp|fd|npipe)://", value):
+        return (
+            f"{where}: {value!r} is not a daemon address; use unix:///var/run/docker.sock, fd:// or tcp://ADDRESS:2376"
+        )
+    return None
+
+
+def _one_of(*choices: str) -> Check:
+    def check(where: str, value: Any) -> Optional[str]:
+        if value not in choices:
+            return f"{where}: {value!r} is not one of {', '.join(choices)}"
+        return None
+
+    return check
+
+
+def _key_value(where: str, value: Any) -> Optional[str]:
+    return None if "=" in value else f"{where}: {value!r} is not key=value"
+
+
+class Key:
+    """One daemon.json key: its JSON type, a check per value, the engine version that added it,
+    and whether SIGHUP applies a change without a restart."""
+
+    def __init__(
+        self,
+        kind: str,
+        check: Optional[Check] = None,
+        since: Optional[str] = None,
+        reloadable: bool = False,
+    ) -> None:
+        self.kind = kind  # str, bool, int, list, dict, map (dict of str -> str)
+        self.check = check
+        self.since = since
+        self.reloadable = reloadable
+
+
+# The daemon's configuration file reference, trimmed to what it accepts on Linux.
+KEYS: dict[str, Key] = {
+    "allow-nondistributable-artifacts": Key("list", reloadable=True),
+    "api-cors-header": Key("str"),
+    "authorization-plugins": Key("list", reloadable=True),
+    "bip": Key("str", _cidr_check),
+    "bridge": Key("str"),
+    "builder": Key("dict"),
+    "cdi-spec-dirs": Key("list", _absolute, since="25.0"),
+    "cgroup-parent": Key("str"),
+    "containerd": Key("str"),
+    "containerd-namespace": Key("str"),
+    "containerd-plugins-namespace": Key("str"),
+    "data-root": Key("str", _absolute),
+    "debug": Key("bool", reloadable=True),
+    "default-address-pools": Key("list"),
+    "default-cgroupns-mode": Key("str", _one_of("host", "private"), since="20.10"),
+    "default-gateway": Key("str", _ip),
+    "default-gateway-v6": Key("str", _ip),
+    "default-network-opts": Key("dict", since="24.0"),
+    "default-runtime": Key("str", reloadable=True),
+    "default-shm-size": Key("str"),
+    "default-ulimits": Key("dict"),
+    "dns": Key("list", _ip),
+    "dns-opts": Key("list"),
+    "dns-search": Key("list"),
+    "exec-opts": Key("list"),
+    "exec-root": Key("str", _absolute),
+    "experimental": Key("bool"),
+    "features": Key("dict", reloadable=True),
+    "fixed-cidr": Key("str", _cidr_check),
+    "fixed-cidr-v6": Key("str", _cidr_check),
+    "group": Key("str"),
+    "host-gateway-ip": Key("str", _ip, since="20.10"),
+    "hosts": Key("list", _daemon_host),
+    "http-proxy": Key("str", since="23.0"),
+    "https-proxy": Key("str", since="23.0"),
+    "icc": Key("bool"),
+    "init": Key("bool"),
+    "init-path": Key("str", _absolute),
+    "insecure-registries": Key("list", _insecure_registry, reloadable=True),
+    "ip": Key("str", _ip),
+    "ip-forward": Key("bool"),
+    "ip-masq": Key("bool"),
+    "ip6tables": Key("bool", since="20.10"),
+    "iptables": Key("bool"),
+    "ipv6": Key("bool"),
+    "labels": Key("list", _key_value, reloadable=True),
+    "live-restore": Key("bool", reloadable=True),
+    "log-driver": Key("str"),
+    "log-format": Key("str", _one_of("text", "json"), since="25.0"),
+    "log-level": Key("str", _one_of(*LOG_LEVELS)),
+    "log-opts": Key("map"),
+    "max-concurrent-downloads": Key("int", reloadable=True),
+    "max-concurrent-uploads": Key("int", reloadable=True),
+    "max-download-attempts": Key("int", reloadable=True),
+    "metrics-addr": Key("str"),
+    "mtu": Key("int"),
+    "no-new-privileges": Key("bool"),
+    "no-proxy": Key("str", since="23.0"),
+    "node-generic-resources": Key("list"),
+    "oom-score-adjust": Key("int"),
+    "pidfile": Key("str", _absolute),
+    "raw-logs": Key("bool"),
+    "registry-mirrors": Key("list", _url, reloadable=True),
+    "runtimes": Key("dict", reloadable=True),
+    "seccomp-profile": Key("str"),
+    "selinux-enabled": Key("bool"),
+    "shutdown-timeout": Key("int", reloadable=True),
+    "storage-driver": Key("str"),
+    "storage-opts": Key("list"),
+    "swarm-default-advertise-addr": Key("str"),
+    "tls": Key("bool"),
+    "tlscacert": Key("str", _absolute),
+    "tlscert": Key("str", _absolute),
+    "tlskey": Key("str", _absolute),
+    "tlsverify": Key("bool"),
+    "userland-proxy": Key("bool"),
+    "userland-proxy-path": Key("str", _absolute),
+    "userns-remap": Key("str"),
+}
+
+_JSON_TYPES = {"str": str, "bool": bool, "int": int, "list": list, "dict": dict, "map": dict}
+_TYPE_WORDS = {
+    "str": "a string",
+    "bool": "true or false",
+    "int": "a whole number",
+    "list": "a list",
+    "dict": "a mapping",
+    "map": "a mapping of strings",
+}
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """'20.10.24+dfsg1' -> (20, 10, 24); '26.1.5-0ubuntu1' -> (26, 1, 5)."""
+    return tuple(int(p) for p in re.findall(r"\d+", version.split("+")[0].split("-")[0])[:3])
+
+
+def normalize(settings: dict[str, Any]) -> dict[str, Any]:
+    """What the daemon will read: log-opts values are strings to the daemon, so numbers that YAML
+    made of `max-file: 3` are written as "3" instead of making the daemon refuse to start."""
+    out = dict(settings)
+    opts = out.get("log-opts")
+    if isinstance(opts, dict):
+        out["log-opts"] = {
+            k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for k, v in opts.items()
+        }
+    return out
+
+
+def _type_problem(key: str, spec: Key, value: Any) -> Optional[str]:
+    expected = _JSON_TYPES[spec.kind]
+    if spec.kind == "int" and isinstance(value, bool):
+        return f"{key}: {value!r} must be {_TYPE_WORDS['int']}"
+    if not isinstance(value, expected):
+        return f"{key}: {value!r} must be {_TYPE_WORDS[spec.kind]}, not {type(value).__name__}"
+    if spec.kind == "map":
+        bad = [k for k, v in value.items() if not isinstance(v, str)]
+        if bad:
+            return f"{key}.{bad[0]}: {value[bad[0]]!r} must be a string"
+    return None
+
+
+def _remote_api_problem(settings: dict[str, Any]) -> Optional[str]:
+    """A TCP listener that is not loopback must require client certificates."""
+    exposed = [
+        h
+        for h in settings.get("hosts") or []
+        if isinstance(h, str) and h.startswith("tcp://") and not re.match(r"^tcp://(127\.|localhost|\[::1\])", h)
+    ]
+    if not exposed:
+        return None
+    missing = [k for k in ("tlscacert", "tlscert", "tlskey") if not settings.get(k)]
+    if settings.get("tlsverify") is not True or missing:
+        need = ", ".join(["tlsverify: true", *missing])
+        return (
+            f"hosts: {exposed[0]!r} exposes the Docker API on the network without client certificates "
+            f"(root on this host for anyone who reaches it); also set {need}"
+        )
+    return None
+
+
+def problems(settings: dict[str, Any], engine_version: Optional[str] = None) -> list[str]:
+    """Every reason ``settings`` (after ``normalize``) would be refused or unsafe; empty when fine."""
+    found: list[str] = []
+    installed = version_tuple(engine_version) if engine_version else None
+    for key, value in settings.items():
+        spec = KEYS.get(key)
+        if spec is None:
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else "; see the daemon configuration file reference"
+            found.append(f"{key}: unknown daemon.json key{hint}")
+            continue
+        problem = _type_problem(key, spec, value)
+        if problem:
+            found.append(problem)
+            continue
+        if spec.since and installed and installed < version_tuple(spec.since):
+            found.append(f"{key}: needs Docker {spec.since} or later; the installed engine is {engine_version}")
+        if spec.check:
+            items = value if isinstance(value, list) else [value]
+            for index, item in enumerate(items):
+                where = f"{key}[{index}]" if isinstance(value, list) else key
+                if not isinstance(item, str):
+                    found.append(f"{where}: {item!r} must be a string")
+                    continue
+                problem = spec.check(where, item)
+                if problem:
+                    found.append(problem)
+    remote = _remote_api_problem(settings)
+    if remote:
+        found.append(remote)
+    return found
+
+
+def needs_restart(changed_keys: list[str]) -> bool:
+    """False when SIGHUP applies every changed key (no container or daemon downtime)."""
+    return any(not (KEYS.get(k) and KEYS[k].reloadable) for k in changed_keys)
+
+
+# Daemon flags as they appear in a service's command line, and the daemon.json key each sets.
+FLAG_KEYS = {
+    "-H": "hosts",
+    "--host": "hosts",
+    "-g": "data-root",
+    "--graph": "data-root",
+    "-s": "storage-driver",
+    "-D": "debug",
+    "-l": "log-level",
+    "--registry-mirror": "registry-mirrors",
+    "--insecure-registry": "insecure-registries",
+    "--label": "labels",
+    "--exec-opt": "exec-opts",
+    "--storage-opt": "storage-opts",
+    "--log-opt": "log-opts",
+    "--dns-opt": "dns-opts",
+    "--add-runtime": "runtimes",
+    "--authorization-plugin": "authorization-plugins",
+    "--default-ulimit": "default-ulimits",
+    "--node-generic-resource": "node-generic-resources",
+    "--allow-nondistributable-artifacts": "allow-nondistributable-artifacts",
+}
+
+
+def flag_keys(argv: list[str]) -> dict[str, str]:
+    """daemon.json key -> the flag that sets it, for the flags in a dockerd command line."""
+    found: dict[str, str] = {}
+    for word in argv:
+        if not word.startswith("-"):
+            continue
+        flag = word.split("=", 1)[0]
+        key = FLAG_KEYS.get(flag) or (flag[2:] if flag.startswith("--") and flag[2:] in KEYS else None)
+        if key:
+            found.setdefault(key, word)
+    return found

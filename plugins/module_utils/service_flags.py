@@ -1,0 +1,66 @@
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The dockerd flags a host's service definition passes, wherever the distribution keeps them.
+
+dockerd refuses to start when a setting is given both as a flag and in daemon.json, and the
+flags hide in different places: the systemd unit's ExecStart, and the old per-distribution
+option files the field notes list (DOCKER_OPTS, OPTIONS, other_args, EXTRA_ARGS).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+
+# (file, variables in it that end up on dockerd's command line)
+OPTION_FILES = (
+    ("/etc/default/docker", ("DOCKER_OPTS",)),
+    ("/etc/sysconfig/docker", ("OPTIONS", "other_args", "DOCKER_OPTS")),
+    ("/etc/conf.d/docker", ("DOCKER_OPTS",)),
+    ("/var/lib/boot2docker/profile", ("EXTRA_ARGS",)),
+)
+
+
+def parse_exec_start(show_output: str) -> list[str]:
+    """argv of ``systemctl show UNIT --property=ExecStart``: '{ path=... ; argv[]=a b c ; ... }'."""
+    match = re.search(r"argv\[\]=(.*?) ;", show_output)
+    if not match:
+        return []
+    try:
+        return shlex.split(match.group(1))
+    except ValueError:
+        return match.group(1).split()
+
+
+def parse_option_file(text: str, variables: tuple[str, ...]) -> list[str]:
+    """The flags assigned to ``variables`` in a shell-style options file; comments ignored."""
+    argv: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("#") or "=" not in line:
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :]
+        name, _sep, value = line.partition("=")
+        if name.strip() not in variables:
+            continue
+        try:
+            words = shlex.split(value, comments=True)
+        except ValueError:
+            continue
+        argv.extend(" ".join(words).split())
+    return argv
+
+
+def option_file_flags(root: str = "/") -> list[tuple[str, list[str]]]:
+    """(path, flags) for every option file present under ``root`` that passes flags."""
+    found = []
+    for path, variables in OPTION_FILES:
+        full = os.path.join(root, path.lstrip("/"))
+        if os.path.isfile(full):
+            with open(full, encoding="utf-8", errors="replace") as handle:
+                argv = parse_option_file(handle.read(), variables)
+            if argv:
+                found.append((path, argv))
+    return found

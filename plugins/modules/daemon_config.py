@@ -1,0 +1,280 @@
+#!/usr/bin/python
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: daemon_config
+short_description: Own the Docker daemon's configuration file, safely
+version_added: 0.1.0
+description:
+  - Reads C(/etc/docker/daemon.json), sets the given keys, validates the result, and writes it
+    atomically with a backup, only when its content changes.
+  - Validation happens before anything is written. Each key's JSON type, the known keys (with a
+    suggestion for a misspelt one) and the engine version that introduced them, URLs for registry
+    mirrors, host:port or CIDR for insecure registries, IP addresses for DNS, absolute paths, a
+    TCP listener without client certificates, and settings that the service definition already
+    passes as flags (dockerd refuses to start when a setting is given both ways).
+  - Where the installed engine has it (23.0 and later), C(dockerd --validate) checks the new file too.
+  - Reports whether the change needs a daemon restart or whether a reload (SIGHUP) applies it,
+    so that callers restart only when they must. The module itself never restarts the daemon.
+options:
+  path:
+    description: The daemon configuration file.
+    type: path
+    default: /etc/docker/daemon.json
+  settings:
+    description:
+      - daemon.json keys to set. Each key's value replaces what the file has for that key.
+      - A key set to V(null) is removed from the file. Keys not named here are kept as they are.
+      - C(log-opts) values are strings to the daemon; numbers are written as strings.
+    type: dict
+    required: true
+  backup:
+    description: Keep a timestamped copy of the previous file next to it when the file changes.
+    type: bool
+    default: true
+  validate:
+    description: Run C(dockerd --validate) on the new content before writing it, when the engine supports it.
+    type: bool
+    default: true
+  dockerd:
+    description: The daemon binary, to learn its version and to validate with.
+    type: str
+    default: dockerd
+  unit:
+    description: The systemd unit whose command line is checked for flags that clash with the file.
+    type: str
+    default: docker.service
+  ignore_flags_for:
+    description:
+      - Keys whose clashing service flags the caller removes itself, for example with a systemd
+        drop-in that replaces C(ExecStart), as the engine role does for C(hosts).
+    type: list
+    elements: str
+    default: []
+  mode:
+    description: File mode of the configuration file.
+    type: raw
+    default: "0644"
+extends_documentation_fragment: []
+attributes:
+  check_mode:
+    support: full
+    description: Validates and predicts the change; writes nothing.
+  diff_mode:
+    support: full
+    description: Shows the file before and after.
+author:
+  - Dockyard maintainers (@dockyard)
+notes:
+  - Needs no Docker SDK and no running daemon; the engine's version is read from C(dockerd --version).
+"""
+
+EXAMPLES = r"""
+- name: Use a registry mirror, trust an internal registry, bound the logs
+  dockyard.docker.daemon_config:
+    settings:
+      registry-mirrors: [https://mirror.example.com]
+      insecure-registries: [registry.local:5000]
+      log-driver: json-file
+      log-opts: {max-size: 10m, max-file: 3}
+  register: daemon_json
+  notify: Restart docker
+
+- name: Stop managing DNS (remove the key)
+  dockyard.docker.daemon_config:
+    settings:
+      dns: null
+"""
+
+RETURN = r"""
+config:
+  description: The whole configuration as written (or, in check mode, as it would be written).
+  returned: always
+  type: dict
+  sample: {"registry-mirrors": ["https://mirror.example.com"], "log-driver": "json-file"}
+changed_keys:
+  description: Top-level keys whose value changed, was added or was removed.
+  returned: always
+  type: list
+  elements: str
+  sample: [registry-mirrors]
+restart_needed:
+  description: Whether the daemon must restart to apply the change. False when nothing changed or a reload applies it.
+  returned: always
+  type: bool
+reload_sufficient:
+  description: Whether a reload (SIGHUP, C(systemctl reload docker)) applies every change without a restart.
+  returned: always
+  type: bool
+backup_file:
+  description: The copy of the previous file, when one was made.
+  returned: when the file changed and O(backup=true) and a previous file existed
+  type: str
+  sample: /etc/docker/daemon.json.12345.2026-11-26@12:00:00~
+engine_version:
+  description: The installed engine's version, when C(dockerd) is installed.
+  returned: always
+  type: str
+  sample: 20.10.24+dfsg1
+"""
+
+import json
+import os
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
+    flag_keys,
+    needs_restart,
+    normalize,
+    problems,
+    version_tuple,
+)
+from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import (
+    option_file_flags,
+    parse_exec_start,
+)
+
+VALIDATE_SINCE = (23, 0)
+
+
+def read_current(module: AnsibleModule, path: str) -> dict:
+    if not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    if not text.strip():
+        return {}
+    try:
+        current = json.loads(text)
+    except ValueError as exc:
+        module.fail_json(msg=f"{path} is not valid JSON ({exc}); fix or remove it, nothing was changed")
+    if not isinstance(current, dict):
+        module.fail_json(msg=f"{path} holds a JSON {type(current).__name__}, not an object; nothing was changed")
+    return current
+
+
+def engine_version(module: AnsibleModule, dockerd: str) -> str | None:
+    binary = module.get_bin_path(dockerd, opt_dirs=["/usr/sbin", "/usr/bin", "/usr/local/bin"])
+    if not binary:
+        return None
+    rc, out, _err = module.run_command([binary, "--version"])
+    if rc != 0 or "version" not in out:
+        return None
+    return out.split("version", 1)[1].split(",")[0].strip()
+
+
+def service_flag_clashes(module: AnsibleModule, keys: set[str], ignored: set[str]) -> list[str]:
+    sources: list[tuple[str, list[str]]] = []
+    systemctl = module.get_bin_path("systemctl")
+    unit = module.params["unit"]
+    if systemctl:
+        rc, out, _err = module.run_command([systemctl, "show", unit, "--property=ExecStart", "--no-pager"])
+        if rc == 0:
+            sources.append((f"{unit} ExecStart", parse_exec_start(out)))
+    sources.extend(option_file_flags())
+    clashes = []
+    for where, argv in sources:
+        for key, flag in flag_keys(argv).items():
+            if key in keys and key not in ignored:
+                clashes.append(
+                    f"{key}: also set by the flag {flag!r} in {where}; dockerd refuses to start when a "
+                    "setting is given both as a flag and in daemon.json. Remove the flag (the engine role "
+                    "replaces ExecStart with a drop-in for hosts) or leave the key out"
+                )
+    return clashes
+
+
+def dockerd_validate(module: AnsibleModule, dockerd: str, config: dict) -> str | None:
+    binary = module.get_bin_path(dockerd, opt_dirs=["/usr/sbin", "/usr/bin", "/usr/local/bin"])
+    handle, path = tempfile.mkstemp(prefix="daemon-json-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w") as out:
+            json.dump(config, out)
+        rc, out_text, err = module.run_command([binary, "--validate", f"--config-file={path}"])
+    finally:
+        os.unlink(path)
+    return None if rc == 0 else (err or out_text).strip()
+
+
+def render(config: dict) -> str:
+    return json.dumps(config, indent=2) + "\n" if config else "{}\n"
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "path": {"type": "path", "default": "/etc/docker/daemon.json"},
+            "settings": {"type": "dict", "required": True},
+            "backup": {"type": "bool", "default": True},
+            "validate": {"type": "bool", "default": True},
+            "dockerd": {"type": "str", "default": "dockerd"},
+            "unit": {"type": "str", "default": "docker.service"},
+            "ignore_flags_for": {"type": "list", "elements": "str", "default": []},
+            "mode": {"type": "raw", "default": "0644"},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    path = params["path"]
+    version = engine_version(module, params["dockerd"])
+
+    # Validate the keys the task sets before reading or touching anything else.
+    wanted = normalize({k: v for k, v in params["settings"].items() if v is not None})
+    found = problems(wanted, version)
+    current = read_current(module, path)
+    config = dict(current)
+    for key, value in params["settings"].items():
+        if value is None:
+            config.pop(key, None)
+        else:
+            config[key] = wanted[key]
+    found += service_flag_clashes(module, set(config), set(params["ignore_flags_for"]))
+    if found:
+        module.fail_json(msg="daemon.json not changed: " + "; ".join(found), problems=found)
+
+    changed_keys = sorted(k for k in set(current) | set(config) if current.get(k) != config.get(k))
+    changed = bool(changed_keys) or not os.path.exists(path)
+    result = {
+        "changed": changed,
+        "config": config,
+        "changed_keys": changed_keys,
+        "restart_needed": bool(changed_keys) and needs_restart(changed_keys),
+        "reload_sufficient": bool(changed_keys) and not needs_restart(changed_keys),
+        "engine_version": version,
+    }
+    if module._diff:
+        result["diff"] = {
+            "before": render(current) if os.path.exists(path) else "",
+            "after": render(config),
+            "before_header": path,
+            "after_header": path,
+        }
+    if not changed or module.check_mode:
+        module.exit_json(**result)
+
+    if params["validate"] and version and version_tuple(version) >= VALIDATE_SINCE:
+        error = dockerd_validate(module, params["dockerd"], config)
+        if error:
+            module.fail_json(msg=f"daemon.json not changed: dockerd --validate refused it: {error}", **result)
+
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o755)
+    if params["backup"] and os.path.exists(path):
+        result["backup_file"] = module.backup_local(path)
+    handle, staged = tempfile.mkstemp(dir=directory, prefix=".daemon.json.")
+    with os.fdopen(handle, "w") as out:
+        out.write(render(config))
+    module.atomic_move(staged, path)
+    mode = params["mode"]
+    module.set_mode_if_different(path, mode, False)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
