@@ -1,0 +1,87 @@
+"""Re-run time of the engine role on one booted host, against a floor measured in the same command.
+
+    .venv/bin/python benchmarks/engine_rerun.py [--runs 5]
+
+The floor is the least any playbook against that host costs: gather facts and ping, with the
+same connection settings. The role is converged once first; each measured re-run must report
+changed=0. Prints the median of each and their ratio (target: role <= 2x floor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+import docker  # noqa: E402
+import yaml  # noqa: E402
+
+from ansible_run import run_playbook  # noqa: E402
+from testbed import hosts as testbed_hosts  # noqa: E402
+
+SESSION = f"bench-{os.getpid()}"
+SETTINGS = ROOT / "playbooks/examples/group_vars/docker_hosts.yml"
+FLOOR = """---
+- name: Floor
+  hosts: all
+  become: true
+  tasks:
+    - name: Ping
+      ansible.builtin.ping:
+"""
+ROLE = ROOT / "tests/integration/playbooks/engine.yml"
+
+
+def timed(playbook: Path, inventory: Path, extra: dict) -> tuple[float, int]:
+    start = time.monotonic()
+    proc = run_playbook(playbook, inventory=inventory, extra_vars=extra)
+    took = time.monotonic() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{playbook.name} failed:\n{proc.stdout[-3000:]}")
+    changed = int(re.search(r"changed=(\d+)", proc.stdout).group(1))
+    return took, changed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    settings = yaml.safe_load(SETTINGS.read_text())
+    client = docker.from_env()
+    with tempfile.TemporaryDirectory(prefix="dockyard-bench-") as tmp:
+        work = Path(tmp)
+        key = testbed_hosts.ensure_key(work / "ssh")
+        try:
+            hosts = testbed_hosts.start_hosts(client, "debian12", 1, key, session=SESSION, owner_pid=os.getpid())
+            inventory = testbed_hosts.write_inventory(hosts, key, work / "inventory.yml")
+            floor_playbook = work / "floor.yml"
+            floor_playbook.write_text(FLOOR)
+            print("converging once (installs docker.io) ...", flush=True)
+            timed(ROLE, inventory, settings)
+            floors, reruns = [], []
+            for run in range(args.runs):
+                floors.append(timed(floor_playbook, inventory, {})[0])
+                took, changed = timed(ROLE, inventory, settings)
+                if changed:
+                    raise SystemExit(f"re-run {run + 1} reported changed={changed}; expected 0")
+                reruns.append(took)
+                print(f"run {run + 1}: floor {floors[-1]:.2f}s, role re-run {took:.2f}s (changed=0)", flush=True)
+        finally:
+            testbed_hosts.sweep(client, session=SESSION)
+    floor, rerun = statistics.median(floors), statistics.median(reruns)
+    print(f"\nfloor (facts + ping)      median {floor:.2f}s")
+    print(f"engine role re-run        median {rerun:.2f}s, changed=0 every time")
+    print(f"ratio re-run / floor      {rerun / floor:.2f}x   (target <= 2.00x)")
+    return 0 if rerun / floor <= 2.0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""The engine role's data and templates for the families this machine cannot boot.
+
+These are rendered, not booted: the role's vars/<family>.yml and templates are resolved with
+the facts of each distribution and the result is checked; no such host runs here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from ansible_run import ROOT, run_playbook
+
+MIRROR = "https://mirror.example.cn/docker-ce/linux"
+
+FAMILIES = {
+    "ubuntu2404": {"ansible_os_family": "Debian", "ansible_distribution": "Ubuntu",
+                   "ansible_distribution_release": "noble", "ansible_distribution_major_version": "24"},
+    "mint22": {"ansible_os_family": "Debian", "ansible_distribution": "Linux Mint",
+               "ansible_distribution_release": "wilma", "ansible_distribution_major_version": "22"},
+    "debian13": {"ansible_os_family": "Debian", "ansible_distribution": "Debian",
+                 "ansible_distribution_release": "trixie", "ansible_distribution_major_version": "13"},
+    "rocky9": {"ansible_os_family": "RedHat", "ansible_distribution": "Rocky",
+               "ansible_distribution_release": "Blue Onyx", "ansible_distribution_major_version": "9"},
+    "rhel9": {"ansible_os_family": "RedHat", "ansible_distribution": "RedHat",
+              "ansible_distribution_release": "Plow", "ansible_distribution_major_version": "9"},
+    "fedora41": {"ansible_os_family": "RedHat", "ansible_distribution": "Fedora",
+                 "ansible_distribution_release": "", "ansible_distribution_major_version": "41"},
+    "amazon2023": {"ansible_os_family": "RedHat", "ansible_distribution": "Amazon",
+                   "ansible_distribution_release": "", "ansible_distribution_major_version": "2023"},
+    "opensuse15": {"ansible_os_family": "Suse", "ansible_distribution": "openSUSE Leap",
+                   "ansible_distribution_release": "", "ansible_distribution_major_version": "15"},
+    "alpine320": {"ansible_os_family": "Alpine", "ansible_distribution": "Alpine",
+                  "ansible_distribution_release": "", "ansible_distribution_major_version": "3"},
+    "arch": {"ansible_os_family": "Archlinux", "ansible_distribution": "Archlinux",
+             "ansible_distribution_release": "", "ansible_distribution_major_version": "rolling"},
+}  # fmt: skip
+
+
+def render(tmp_path, distro: str, **settings):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    facts = dict(FAMILIES[distro], ansible_architecture="x86_64")
+    extra = {**facts, "render_dir": str(tmp_path), "ansible_python_interpreter": sys.executable, **settings}
+    proc = run_playbook(ROOT / "tests/integration/playbooks/render_engine.yml", inventory="localhost,",
+                        extra_vars=extra)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads((tmp_path / "data.json").read_text())
+    repo = tmp_path / "repository"
+    return data, (repo.read_text() if repo.exists() else None)
+
+
+def test_rendered_ubuntu_docker_mirror_apt_source(tmp_path):
+    data, repo = render(tmp_path, "ubuntu2404", docker_package_source="mirror", docker_repository_mirror=MIRROR + "/")
+    assert data["package_manager"] == "apt" and data["service_manager"] == "systemd"
+    assert data["packages"][:2] == ["docker-ce", "docker-ce-cli"]
+    assert "docker.io" in data["conflicts"] and "podman-docker" in data["conflicts"]
+    assert f"URIs: {MIRROR}/ubuntu\n" in repo
+    assert "Suites: noble\n" in repo and "Architectures: amd64\n" in repo
+    assert data["key_url"] == f"{MIRROR}/ubuntu/gpg"
+
+
+def test_rendered_mint_uses_ubuntu_tree_and_release(tmp_path):
+    _data, repo = render(tmp_path, "mint22", docker_package_source="docker")
+    assert "URIs: https://download.docker.com/linux/ubuntu\n" in repo
+    assert "Suites: noble\n" in repo
+
+
+def test_rendered_debian13_distro_packages_include_the_split_cli(tmp_path):
+    data, repo = render(tmp_path, "debian13")
+    assert data["packages"] == ["docker.io", "docker-cli", "python3-docker"]
+    assert repo is None  # distro packages need no repository
+
+
+@pytest.mark.parametrize(("distro", "tree"), [("rocky9", "centos"), ("rhel9", "rhel"), ("fedora41", "fedora")])
+def test_rendered_redhat_repo_file_carries_the_mirror_in_baseurl_and_gpgkey(tmp_path, distro, tree):
+    data, repo = render(tmp_path, distro, docker_package_source="mirror", docker_repository_mirror=MIRROR)
+    assert data["package_manager"] == "dnf"
+    assert data["repository_file"] == "/etc/yum.repos.d/docker-ce.repo"
+    assert f"baseurl={MIRROR}/{tree}/$releasever/$basearch/stable\n" in repo
+    assert f"gpgkey={MIRROR}/{tree}/gpg\n" in repo
+    assert "moby-engine" in data["conflicts"] and "podman-docker" in data["conflicts"]
+
+
+def test_rendered_fedora_and_amazon_distro_packages(tmp_path):
+    fedora, _ = render(tmp_path / "f", "fedora41")
+    amazon, _ = render(tmp_path / "a", "amazon2023")
+    assert fedora["packages"][0] == "moby-engine"
+    assert amazon["packages"][0] == "docker"
+    assert amazon["repository_supported"] is False
+
+
+def test_rendered_rhel_has_no_distro_engine(tmp_path):
+    data, _ = render(tmp_path, "rocky9")
+    assert data["packages"] == ["python3-docker"]  # validate.yml stops on this: no engine package
+
+
+@pytest.mark.parametrize(
+    ("distro", "manager", "service", "sdk"),
+    [("opensuse15", "zypper", "systemd", "python3-docker"), ("alpine320", "apk", "openrc", "py3-docker-py"),
+     ("arch", "pacman", "systemd", "python-docker")],
+)  # fmt: skip
+def test_rendered_distro_only_families(tmp_path, distro, manager, service, sdk):
+    data, _ = render(tmp_path, distro)
+    assert data["package_manager"] == manager
+    assert data["service_manager"] == service
+    assert data["packages"][-1] == sdk
+    assert data["repository_supported"] is False
+
+
+def test_rendered_openrc_proxy_goes_to_its_conf_d(tmp_path):
+    data, _ = render(tmp_path, "alpine320")
+    assert data["proxy_file"].startswith("/etc/conf.d/")
+
+
+def test_rendered_daemon_settings_drop_empty_values_and_merge_options(tmp_path):
+    data, _ = render(tmp_path, "debian13", docker_dns=["9.9.9.9"],
+                     docker_daemon_options={"log-opts": {"compress": "true"}, "debug": True})  # fmt: skip
+    settings = data["daemon_settings"]
+    assert settings["dns"] == ["9.9.9.9"]
+    assert settings["registry-mirrors"] is None  # cleared variable -> key removed from daemon.json
+    assert settings["log-opts"] == {"max-size": "10m", "max-file": "3", "compress": "true"}
+    assert settings["debug"] is True

@@ -1,0 +1,195 @@
+"""The engine role on a booted Debian 12 host over SSH: converge, re-run, change, refuse, roll back."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ansible_run import ROOT, run_module, run_playbook
+from testbed.hosts import ssh_command
+from testbed.tls_daemon import make_certs
+
+PLAYBOOK = ROOT / "tests/integration/playbooks/engine.yml"
+BASE = {
+    "docker_registry_mirrors": ["https://mirror.example.com"],
+    "docker_insecure_registries": ["registry.internal:5000"],
+    "docker_dns": ["9.9.9.9"],
+}
+
+
+@dataclass
+class EngineHost:
+    host: object
+    inventory: Path
+    key: Path
+    dirty: bool = False  # a test left settings other than BASE in place
+
+    def sh(self, command: str) -> str:
+        proc = subprocess.run(ssh_command(self.host, self.key, "sudo", "sh", "-c", repr(command)),
+                              capture_output=True, text=True, check=True)  # fmt: skip
+        return proc.stdout
+
+    def apply(self, check: bool = False, **settings):
+        proc = run_playbook(PLAYBOOK, inventory=self.inventory, extra_vars={**BASE, **settings}, check=check)
+        self.dirty = self.dirty or (bool(settings) and proc.returncode == 0)
+        return proc, recap(proc.stdout)
+
+    def daemon_json(self) -> str:
+        return self.sh("cat /etc/docker/daemon.json")
+
+    def daemon_pid(self) -> str:
+        return self.sh("systemctl show docker --property=MainPID --value").strip()
+
+    def daemon_starts(self) -> int:
+        return int(
+            self.sh("journalctl -u docker.service --no-pager | grep -c 'Daemon has completed initialization' || true")
+        )
+
+
+def recap(stdout: str) -> dict[str, int]:
+    match = re.search(r"ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", stdout)
+    assert match, stdout
+    return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, match.groups())))
+
+
+@pytest.fixture(scope="module")
+def engine(start_hosts, ssh_key):
+    hosts, inventory = start_hosts("debian12", 1)
+    engine = EngineHost(hosts[0], inventory, ssh_key)
+    proc, counts = engine.apply()
+    assert proc.returncode == 0, proc.stdout
+    assert counts["changed"] > 0
+    return engine
+
+
+@pytest.fixture
+def converged(engine):
+    """The host back at BASE settings, daemon running, whatever the previous test did."""
+    if engine.dirty:
+        proc, _ = engine.apply()
+        assert proc.returncode == 0, proc.stdout
+        engine.dirty = False
+    return engine
+
+
+def test_first_run_installs_and_configures_without_a_restart(engine):
+    # The configuration is written before the package is installed: one start, with it.
+    assert engine.daemon_starts() == 1
+    config = json.loads(engine.daemon_json())
+    assert config["registry-mirrors"] == ["https://mirror.example.com"]
+    assert config["log-opts"] == {"max-size": "10m", "max-file": "3"}
+    info = run_module("dockyard.docker.host_info", inventory=engine.inventory, hosts="all", become=True)
+    host = next(iter(info.values()))["host"]
+    assert host["registry_mirrors"] == ["https://mirror.example.com/"]
+    assert host["insecure_registries"] == ["registry.internal:5000"]
+
+
+def test_second_run_changes_nothing_and_restarts_nothing(converged):
+    pid, starts = converged.daemon_pid(), converged.daemon_starts()
+    proc, counts = converged.apply()
+    assert proc.returncode == 0, proc.stdout
+    assert counts["changed"] == 0, proc.stdout
+    assert converged.daemon_pid() == pid
+    assert converged.daemon_starts() == starts
+
+
+def test_check_mode_predicts_the_change_and_writes_nothing(converged):
+    before, pid = converged.daemon_json(), converged.daemon_pid()
+    proc, counts = converged.apply(check=True, docker_dns=["1.1.1.1"])
+    assert proc.returncode == 0, proc.stdout
+    assert counts["changed"] >= 1
+    assert converged.daemon_json() == before
+    assert converged.daemon_pid() == pid
+
+
+def test_changing_one_setting_restarts_the_daemon_exactly_once(converged):
+    starts = converged.daemon_starts()
+    proc, counts = converged.apply(docker_dns=["1.1.1.1"], docker_log_options={"max-size": "50m"})
+    assert proc.returncode == 0, proc.stdout
+    assert converged.daemon_starts() == starts + 1
+    assert json.loads(converged.daemon_json())["dns"] == ["1.1.1.1"]
+    _again, counts = converged.apply(docker_dns=["1.1.1.1"], docker_log_options={"max-size": "50m"})
+    assert counts["changed"] == 0
+    assert converged.daemon_starts() == starts + 1
+
+
+def test_changing_registry_mirrors_reloads_without_a_restart(converged):
+    pid, starts = converged.daemon_pid(), converged.daemon_starts()
+    proc, _ = converged.apply(docker_registry_mirrors=["https://other-mirror.example.com"])
+    assert proc.returncode == 0, proc.stdout
+    assert converged.daemon_pid() == pid
+    assert converged.daemon_starts() == starts
+    info = run_module("dockyard.docker.host_info", inventory=converged.inventory, hosts="all", become=True)
+    assert next(iter(info.values()))["host"]["registry_mirrors"] == ["https://other-mirror.example.com/"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({"docker_registry_mirrors": ["mirror.local"]}, "'mirror.local' is not a URL; use https://mirror.local"),
+        ({"docker_insecure_registries": ["10.0.0.0/33"]}, "'10.0.0.0/33' is not a valid CIDR"),
+        ({"docker_data_root": "docker-data"}, "'docker-data' is not an absolute path"),
+        ({"docker_daemon_options": {"registry-mirror": ["https://m.example.com"]}}, "did you mean 'registry-mirrors'"),
+        ({"docker_daemon_options": {"max-concurrent-downloads": "3"}},
+         "max-concurrent-downloads: '3' must be a whole number"),
+        ({"docker_daemon_options": {"hosts": ["unix:///var/run/docker.sock"]}}, "also set by the flag '-H'"),
+        ({"docker_registry_ca_certs": {"registry.internal:5000": "not a pem"}},
+         'docker_registry_ca_certs["registry.internal:5000"]'),
+        ({"docker_proxy_http": "proxy.internal:3128"}, "docker_proxy_http"),
+        ({"docker_users": ["nobody-here"]}, '["nobody-here"] do not exist'),
+    ],
+    ids=["mirror-not-url", "bad-cidr", "relative-data-root", "unknown-key", "wrong-type", "hosts-conflict",
+         "ca-not-pem", "proxy-not-url", "missing-user"],
+)  # fmt: skip
+def test_bad_input_fails_before_anything_is_written(converged, settings, named):
+    before, pid = converged.daemon_json(), converged.daemon_pid()
+    proc, counts = converged.apply(**settings)
+    assert proc.returncode != 0
+    assert named in proc.stdout, proc.stdout
+    assert counts["changed"] == 0
+    assert converged.daemon_json() == before
+    assert converged.daemon_pid() == pid
+
+
+def test_a_setting_the_daemon_refuses_is_rolled_back_and_the_daemon_keeps_running(converged):
+    before = converged.daemon_json()
+    proc, _ = converged.apply(docker_storage_driver="zfs")
+    assert proc.returncode != 0
+    assert "previous daemon.json was restored" in proc.stdout
+    assert "error initializing graphdriver" in proc.stdout  # the daemon's own words
+    assert converged.daemon_json() == before
+    assert converged.sh("docker version --format '{{.Server.Version}}'").startswith("20.10")
+
+
+def test_registry_ca_certificate_is_trusted_without_a_restart(converged, tmp_path):
+    pem = (make_certs(tmp_path / "ca") / "ca.pem").read_text()
+    pid = converged.daemon_pid()
+    proc, _ = converged.apply(docker_registry_ca_certs={"registry.internal:5000": pem})
+    assert proc.returncode == 0, proc.stdout
+    assert converged.sh("cat /etc/docker/certs.d/registry.internal:5000/ca.crt").strip() == pem.strip()
+    assert converged.daemon_pid() == pid
+
+
+def test_proxy_goes_to_a_private_drop_in_and_restarts_once(converged):
+    starts = converged.daemon_starts()
+    proxy = {"docker_proxy_http": "http://user:secret@proxy.internal:3128", "docker_proxy_no_proxy": "localhost"}
+    proc, _ = converged.apply(**proxy)
+    assert proc.returncode == 0, proc.stdout
+    assert "secret" not in proc.stdout
+    dropin = "/etc/systemd/system/docker.service.d/http-proxy.conf"
+    assert converged.sh(f"stat -c %a {dropin}").strip() == "600"
+    assert "HTTP_PROXY=http://user:secret@proxy.internal:3128" in converged.sh("systemctl show docker -p Environment")
+    assert converged.daemon_starts() == starts + 1
+
+
+def test_users_join_the_docker_group_and_reach_the_daemon_in_a_new_session(converged):
+    proc, _ = converged.apply(docker_users=["dockyard"])
+    assert proc.returncode == 0, proc.stdout
+    # A new SSH session of the user (not sudo) talks to the daemon: the membership applies.
+    result = run_module("dockyard.docker.host_info", inventory=converged.inventory, hosts="all")
+    assert next(iter(result.values()))["can_talk_to_docker"] is True
