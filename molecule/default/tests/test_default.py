@@ -27,10 +27,8 @@ def test_docker_service_is_running_and_enabled(host):
 def test_engine_started_once_with_its_configuration_and_was_never_restarted(host):
     # converge wrote the configuration before installing; idempotence must not restart it.
     with host.sudo():
-        starts = host.check_output(
-            "journalctl -u docker.service --no-pager | grep -c 'Daemon has completed initialization'"
-        )
-    assert starts == 1
+        journal = host.check_output("journalctl -u docker.service --no-pager")
+    assert journal.count("Daemon has completed initialization") == 1
 
 
 def test_mirrors_and_insecure_registries_are_live(info):
