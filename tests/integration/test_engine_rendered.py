@@ -84,15 +84,15 @@ def test_rendered_redhat_repo_file_carries_the_mirror_in_baseurl_and_gpgkey(tmp_
 
 
 def test_rendered_fedora_and_amazon_distro_packages(tmp_path):
-    fedora, _ = render(tmp_path / "f", "fedora41")
-    amazon, _ = render(tmp_path / "a", "amazon2023")
+    fedora, _unused = render(tmp_path / "f", "fedora41")
+    amazon, _unused = render(tmp_path / "a", "amazon2023")
     assert fedora["packages"][0] == "moby-engine"
     assert amazon["packages"][0] == "docker"
     assert amazon["repository_supported"] is False
 
 
 def test_rendered_rhel_has_no_distro_engine(tmp_path):
-    data, _ = render(tmp_path, "rocky9")
+    data, _unused = render(tmp_path, "rocky9")
     assert data["packages"] == ["python3-docker"]  # validate.yml stops on this: no engine package
 
 
@@ -102,7 +102,7 @@ def test_rendered_rhel_has_no_distro_engine(tmp_path):
      ("arch", "pacman", "systemd", "python-docker")],
 )  # fmt: skip
 def test_rendered_distro_only_families(tmp_path, distro, manager, service, sdk):
-    data, _ = render(tmp_path, distro)
+    data, _unused = render(tmp_path, distro)
     assert data["package_manager"] == manager
     assert data["service_manager"] == service
     assert data["packages"][-1] == sdk
@@ -110,13 +110,13 @@ def test_rendered_distro_only_families(tmp_path, distro, manager, service, sdk):
 
 
 def test_rendered_openrc_proxy_goes_to_its_conf_d(tmp_path):
-    data, _ = render(tmp_path, "alpine320")
+    data, _unused = render(tmp_path, "alpine320")
     assert data["proxy_file"].startswith("/etc/conf.d/")
 
 
 def test_rendered_daemon_settings_drop_empty_values_and_merge_options(tmp_path):
-    data, _ = render(tmp_path, "debian13", docker_dns=["9.9.9.9"],
-                     docker_daemon_options={"log-opts": {"compress": "true"}, "debug": True})  # fmt: skip
+    options = {"log-opts": {"compress": "true"}, "debug": True}
+    data, _unused = render(tmp_path, "debian13", docker_dns=["9.9.9.9"], docker_daemon_options=options)
     settings = data["daemon_settings"]
     assert settings["dns"] == ["9.9.9.9"]
     assert settings["registry-mirrors"] is None  # cleared variable -> key removed from daemon.json

@@ -71,7 +71,7 @@ def engine(start_hosts, ssh_key):
 def converged(engine):
     """The host back at BASE settings, daemon running, whatever the previous test did."""
     if engine.dirty:
-        proc, _ = engine.apply()
+        proc, _unused = engine.apply()
         assert proc.returncode == 0, proc.stdout
         engine.dirty = False
     return engine
@@ -120,7 +120,7 @@ def test_changing_one_setting_restarts_the_daemon_exactly_once(converged):
 
 def test_changing_registry_mirrors_reloads_without_a_restart(converged):
     pid, starts = converged.daemon_pid(), converged.daemon_starts()
-    proc, _ = converged.apply(docker_registry_mirrors=["https://other-mirror.example.com"])
+    proc, _unused = converged.apply(docker_registry_mirrors=["https://other-mirror.example.com"])
     assert proc.returncode == 0, proc.stdout
     assert converged.daemon_pid() == pid
     assert converged.daemon_starts() == starts
@@ -158,7 +158,7 @@ def test_bad_input_fails_before_anything_is_written(converged, settings, named):
 
 def test_a_setting_the_daemon_refuses_is_rolled_back_and_the_daemon_keeps_running(converged):
     before = converged.daemon_json()
-    proc, _ = converged.apply(docker_storage_driver="zfs")
+    proc, _unused = converged.apply(docker_storage_driver="zfs")
     assert proc.returncode != 0
     assert "previous daemon.json was restored" in proc.stdout
     assert "error initializing graphdriver" in proc.stdout  # the daemon's own words
@@ -169,7 +169,7 @@ def test_a_setting_the_daemon_refuses_is_rolled_back_and_the_daemon_keeps_runnin
 def test_registry_ca_certificate_is_trusted_without_a_restart(converged, tmp_path):
     pem = (make_certs(tmp_path / "ca") / "ca.pem").read_text()
     pid = converged.daemon_pid()
-    proc, _ = converged.apply(docker_registry_ca_certs={"registry.internal:5000": pem})
+    proc, _unused = converged.apply(docker_registry_ca_certs={"registry.internal:5000": pem})
     assert proc.returncode == 0, proc.stdout
     assert converged.sh("cat /etc/docker/certs.d/registry.internal:5000/ca.crt").strip() == pem.strip()
     assert converged.daemon_pid() == pid
@@ -178,7 +178,7 @@ def test_registry_ca_certificate_is_trusted_without_a_restart(converged, tmp_pat
 def test_proxy_goes_to_a_private_drop_in_and_restarts_once(converged):
     starts = converged.daemon_starts()
     proxy = {"docker_proxy_http": "http://user:secret@proxy.internal:3128", "docker_proxy_no_proxy": "localhost"}
-    proc, _ = converged.apply(**proxy)
+    proc, _unused = converged.apply(**proxy)
     assert proc.returncode == 0, proc.stdout
     assert "secret" not in proc.stdout
     dropin = "/etc/systemd/system/docker.service.d/http-proxy.conf"
@@ -188,7 +188,7 @@ def test_proxy_goes_to_a_private_drop_in_and_restarts_once(converged):
 
 
 def test_users_join_the_docker_group_and_reach_the_daemon_in_a_new_session(converged):
-    proc, _ = converged.apply(docker_users=["dockyard"])
+    proc, _unused = converged.apply(docker_users=["dockyard"])
     assert proc.returncode == 0, proc.stdout
     # A new SSH session of the user (not sudo) talks to the daemon: the membership applies.
     result = run_module("dockyard.docker.host_info", inventory=converged.inventory, hosts="all")
