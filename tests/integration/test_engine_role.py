@@ -193,3 +193,44 @@ def test_users_join_the_docker_group_and_reach_the_daemon_in_a_new_session(conve
     # A new SSH session of the user (not sudo) talks to the daemon: the membership applies.
     result = run_module("dockyard.docker.host_info", inventory=converged.inventory, hosts="all")
     assert next(iter(result.values()))["can_talk_to_docker"] is True
+
+
+def test_remote_api_is_served_only_with_tls_and_client_certificates(converged, tmp_path):
+    certs = make_certs(tmp_path / "api", name="api", addresses=(converged.host.address,))
+    tls = {
+        "docker_tls_listen": "0.0.0.0:2376",
+        "docker_tls_ca_cert": (certs / "ca.pem").read_text(),
+        "docker_tls_server_cert": (certs / "server-cert.pem").read_text(),
+        "docker_tls_server_key": (certs / "server-key.pem").read_text(),
+    }
+    starts = converged.daemon_starts()
+    proc, _counts = converged.apply(**tls)
+    assert proc.returncode == 0, proc.stdout
+    assert "PRIVATE KEY" not in proc.stdout
+    assert converged.daemon_starts() == starts + 1
+    assert converged.sh("stat -c %a /etc/docker/tls/server-key.pem").strip() == "600"
+    # The vendor unit is untouched; the role's drop-in replaces its command line.
+    assert "-H fd://" in converged.sh("cat /lib/systemd/system/docker.service")
+    url = f"tcp://{converged.host.address}:2376"
+    with_certs = run_module("dockyard.docker.host_info", {"docker_host": url, "validate_certs": True,
+                                                          "cert_path": str(certs / "client")})["localhost"]  # fmt: skip
+    assert with_certs["can_talk_to_docker"] is True, with_certs
+    without = run_module("dockyard.docker.host_info", {"docker_host": url})["localhost"]
+    assert without.failed and "expects TLS" in without["msg"]
+    # The local socket still answers (fd:// stays in daemon.json), and a re-run changes nothing.
+    assert converged.sh("docker version --format '{{.Server.Version}}'").startswith("20.10")
+    proc, counts = converged.apply(**tls)
+    assert counts["changed"] == 0, proc.stdout
+    # Clearing docker_tls_listen gives the unit its -H flag back and takes the hosts out of daemon.json.
+    proc, _counts = converged.apply()
+    assert proc.returncode == 0, proc.stdout
+    assert "hosts" not in json.loads(converged.daemon_json())
+    assert converged.sh("docker version --format '{{.Server.Version}}'").startswith("20.10")
+
+
+def test_a_public_listener_without_tls_is_refused(converged):
+    before = converged.daemon_json()
+    proc, _counts = converged.apply(docker_daemon_options={"hosts": ["fd://", "tcp://0.0.0.0:2375"]})
+    assert proc.returncode != 0
+    assert "exposes the Docker API on the network without client certificates" in proc.stdout
+    assert converged.daemon_json() == before

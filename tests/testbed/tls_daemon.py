@@ -18,10 +18,11 @@ def _openssl(*args: str, cwd: Path) -> None:
     subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
 
 
-def make_certs(directory: Path, name: str = "") -> Path:
-    """CA, server certificate for 127.0.0.1/localhost, and a client certificate, Docker-style names."""
+def make_certs(directory: Path, name: str = "", addresses: tuple[str, ...] = ("127.0.0.1",)) -> Path:
+    """CA, server certificate for ``addresses`` and localhost, and a client certificate, Docker-style names."""
     d = directory
     d.mkdir(parents=True, exist_ok=True)
+    sans = ",".join(f"IP:{address}" for address in addresses)
     _openssl(
         "req",
         "-x509",
@@ -39,7 +40,7 @@ def make_certs(directory: Path, name: str = "") -> Path:
         cwd=d,
     )
     for role, subject, ext in (
-        ("server", "/CN=localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n"),
+        ("server", "/CN=localhost", f"subjectAltName={sans},DNS:localhost\nextendedKeyUsage=serverAuth\n"),
         ("client", "/CN=dockyard-client", "extendedKeyUsage=clientAuth\n"),
     ):
         (d / f"{role}.ext").write_text(ext)
