@@ -158,8 +158,12 @@ def read_current(module: AnsibleModule, path: str) -> dict:
     return current
 
 
+def dockerd_path(module: AnsibleModule, dockerd: str) -> str | None:
+    return module.get_bin_path(dockerd, opt_dirs=["/usr/sbin", "/usr/bin", "/usr/local/bin"])
+
+
 def engine_version(module: AnsibleModule, dockerd: str) -> str | None:
-    binary = module.get_bin_path(dockerd, opt_dirs=["/usr/sbin", "/usr/bin", "/usr/local/bin"])
+    binary = dockerd_path(module, dockerd)
     if not binary:
         return None
     rc, out, _err = module.run_command([binary, "--version"])
@@ -190,7 +194,7 @@ def service_flag_clashes(module: AnsibleModule, keys: set[str], ignored: set[str
 
 
 def dockerd_validate(module: AnsibleModule, dockerd: str, config: dict) -> str | None:
-    binary = module.get_bin_path(dockerd, opt_dirs=["/usr/sbin", "/usr/bin", "/usr/local/bin"])
+    binary = dockerd_path(module, dockerd)
     handle, path = tempfile.mkstemp(prefix="daemon-json-", suffix=".json")
     try:
         with os.fdopen(handle, "w") as out:
