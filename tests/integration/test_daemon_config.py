@@ -1,0 +1,98 @@
+"""dockyard.docker.daemon_config run as a module: on a scratch path here, and on a Debian 13 host
+whose engine (26.1) has `dockerd --validate`."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from ansible_run import ROOT, run_module, run_playbook
+
+MODULE = "dockyard.docker.daemon_config"
+
+
+def apply(path, settings, **kwargs):
+    return run_module(MODULE, {"path": str(path), "settings": settings}, **kwargs)["localhost"]
+
+
+def test_create_same_again_then_change(tmp_path):
+    path = tmp_path / "daemon.json"
+    first = apply(path, {"registry-mirrors": ["https://m.example.com"], "log-opts": {"max-file": 3}})
+    assert first["changed"] is True, first
+    written = json.loads(path.read_text())
+    assert written == {"registry-mirrors": ["https://m.example.com"], "log-opts": {"max-file": "3"}}
+    assert oct(os.stat(path).st_mode & 0o777) == "0o644"
+    again = apply(path, {"registry-mirrors": ["https://m.example.com"], "log-opts": {"max-file": "3"}})
+    assert again["changed"] is False
+    mirror = apply(path, {"registry-mirrors": ["https://n.example.com"]})
+    assert mirror["changed"] is True and mirror["changed_keys"] == ["registry-mirrors"]
+    assert mirror["reload_sufficient"] is True and mirror["restart_needed"] is False
+    assert json.loads((tmp_path / os.path.basename(mirror["backup_file"])).read_text())["registry-mirrors"] == [
+        "https://m.example.com"
+    ]
+    dns = apply(path, {"dns": ["9.9.9.9"]})
+    assert dns["restart_needed"] is True
+    # Keys the task does not name are kept.
+    assert set(json.loads(path.read_text())) == {"registry-mirrors", "log-opts", "dns"}
+
+
+def test_null_removes_a_key(tmp_path):
+    path = tmp_path / "daemon.json"
+    apply(path, {"dns": ["9.9.9.9"], "debug": True})
+    result = apply(path, {"dns": None})
+    assert result["changed"] is True and result["changed_keys"] == ["dns"]
+    assert json.loads(path.read_text()) == {"debug": True}
+
+
+def test_check_mode_predicts_and_writes_nothing_and_diff_shows_both_sides(tmp_path):
+    path = tmp_path / "daemon.json"
+    apply(path, {"debug": True})
+    before = path.read_text()
+    result = apply(path, {"debug": False, "dns": ["1.1.1.1"]}, check=True, diff=True)
+    assert result["changed"] is True
+    assert path.read_text() == before
+    assert '"debug": true' in result["diff"]["before"]
+    assert '"dns"' in result["diff"]["after"] and '"debug": false' in result["diff"]["after"]
+
+
+def test_every_bad_value_is_named_and_nothing_is_written(tmp_path):
+    path = tmp_path / "daemon.json"
+    apply(path, {"debug": True})
+    before = path.read_text()
+    result = apply(path, {"registry-mirrors": ["mirror.local"], "data-root": "var/docker"})
+    assert result.failed
+    assert "registry-mirrors[0]: 'mirror.local' is not a URL; use https://mirror.local" in result["msg"]
+    assert "data-root: 'var/docker' is not an absolute path" in result["msg"]
+    assert path.read_text() == before
+
+
+def test_an_unreadable_existing_file_is_left_alone(tmp_path):
+    path = tmp_path / "daemon.json"
+    path.write_text('{"debug": true,}')
+    result = apply(path, {"dns": ["9.9.9.9"]})
+    assert result.failed
+    assert f"{path} is not valid JSON" in result["msg"]
+    assert path.read_text() == '{"debug": true,}'
+
+
+@pytest.fixture(scope="module")
+def debian13_engine(start_hosts):
+    hosts, inventory = start_hosts("debian13", 1)
+    proc = run_playbook(ROOT / "tests/integration/playbooks/engine.yml", inventory=inventory)
+    assert proc.returncode == 0, proc.stdout
+    return hosts[0], inventory
+
+
+def test_dockerd_validate_catches_what_the_schema_cannot(debian13_engine):
+    host, inventory = debian13_engine
+    # A whole number, so the schema lets it through; the engine knows it must not be negative.
+    settings = {"max-concurrent-downloads": -1}
+    result = run_module(MODULE, {"settings": settings}, inventory=inventory, hosts="all", become=True)[host.name]
+    assert result.failed
+    assert "dockerd --validate refused it" in result["msg"]
+    assert "invalid max concurrent downloads: -1" in result["msg"]
+    assert result["engine_version"].startswith("26.")
+    unchanged = run_module(MODULE, {"settings": {}}, inventory=inventory, hosts="all", become=True)[host.name]
+    assert "max-concurrent-downloads" not in unchanged["config"]
