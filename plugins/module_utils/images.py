@@ -1,0 +1,100 @@
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the image modules share: looking images up, pulling with retries, reading the SDK's streams."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import ImageReferenceError, parse
+
+try:
+    from docker.errors import APIError, NotFound
+except ImportError:  # pragma: no cover - DockerModule.require_sdk reports it
+    APIError = NotFound = Exception  # type: ignore[misc,assignment]
+
+# The options every module that talks to a registry takes, documented in the registry_auth fragment.
+AUTH_ARGS: dict[str, dict[str, Any]] = {
+    "username": {"type": "str"},
+    "password": {"type": "str", "no_log": True},
+}
+
+
+class StreamError(Exception):
+    """An error the daemon reported inside a pull or push stream (the SDK does not raise these)."""
+
+
+def checked_reference(module, reference: str, option: str = "name") -> dict[str, Any]:
+    """The parsed reference, or fail the task naming the option, before anything is touched."""
+    try:
+        return parse(reference)
+    except ImageReferenceError as exc:
+        module.fail_json(msg=f"{option}: {exc}")
+        raise  # unreachable; fail_json exits
+
+
+def find_image(client, reference: str) -> dict[str, Any] | None:
+    try:
+        return client.inspect_image(reference)
+    except NotFound:
+        return None
+
+
+def image_summary(image: dict[str, Any] | None) -> dict[str, Any] | None:
+    if image is None:
+        return None
+    config = image.get("Config") or {}
+    return {
+        "id": image.get("Id"),
+        "tags": image.get("RepoTags") or [],
+        "digests": image.get("RepoDigests") or [],
+        "created": image.get("Created"),
+        "size": image.get("Size"),
+        "architecture": image.get("Architecture"),
+        "os": image.get("Os"),
+        "labels": config.get("Labels") or {},
+        "cmd": config.get("Cmd"),
+        "entrypoint": config.get("Entrypoint"),
+        "env": config.get("Env") or [],
+    }
+
+
+def auth_config(params: dict[str, Any]) -> dict[str, str] | None:
+    if params.get("username"):
+        return {"username": params["username"], "password": params.get("password") or ""}
+    return None
+
+
+def consume(stream) -> list[dict[str, Any]]:
+    """Read a decoded pull/push stream to its end; raise StreamError on an error line."""
+    lines = []
+    for line in stream:
+        if "error" in line or "errorDetail" in line:
+            detail = line.get("errorDetail") or {}
+            raise StreamError(detail.get("message") or line.get("error"))
+        lines.append(line)
+    return lines
+
+
+def pull(client, ref: dict[str, Any], platform: str | None, auth: dict[str, str] | None, retries: int) -> None:
+    """Pull ``ref``; a registry that does not answer is tried ``retries`` more times, with backoff."""
+    repository = ref["name"]
+    tag = ref["digest"] or ref["tag"]
+    delay = 1.0
+    for attempt in range(retries + 1):
+        try:
+            consume(client.pull(repository, tag=tag, stream=True, decode=True, platform=platform, auth_config=auth))
+            return
+        except (APIError, StreamError, OSError) as exc:
+            if attempt == retries or not _transient(exc):
+                raise
+            time.sleep(delay)
+            delay *= 2
+
+
+def _transient(exc: Exception) -> bool:
+    """Worth another try: the registry did not answer. Not: it answered no (auth, unknown image)."""
+    text = str(exc).lower()
+    permanent = ("unauthorized", "denied", "not found", "manifest unknown", "no basic auth", "authentication required")
+    return not any(word in text for word in permanent)
