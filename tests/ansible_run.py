@@ -39,7 +39,10 @@ def ansible_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 class ModuleResult(dict):
-    """One host's result of a module call; ``failed`` and ``msg`` as Ansible reports them."""
+    """One host's result of a module call; ``failed`` and ``msg`` as Ansible reports them, and
+    ``output``: everything ansible printed, to check that secrets never appear in it."""
+
+    output = ""
 
     @property
     def failed(self) -> bool:
@@ -91,6 +94,7 @@ def run_module(
         for task in play["tasks"]:
             for host, result in task["hosts"].items():
                 results[host] = ModuleResult(result)
+                results[host].output = proc.stdout + proc.stderr
     return results
 
 

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Callable
 
 from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import ImageReferenceError, parse
 
@@ -77,20 +77,29 @@ def consume(stream) -> list[dict[str, Any]]:
     return lines
 
 
-def pull(client, ref: dict[str, Any], platform: str | None, auth: dict[str, str] | None, retries: int) -> None:
-    """Pull ``ref``; a registry that does not answer is tried ``retries`` more times, with backoff."""
-    repository = ref["name"]
-    tag = ref["digest"] or ref["tag"]
+def retrying(action: Callable[[], Any], retries: int) -> Any:
+    """``action()``; when the registry does not answer, tried ``retries`` more times with backoff."""
     delay = 1.0
     for attempt in range(retries + 1):
         try:
-            consume(client.pull(repository, tag=tag, stream=True, decode=True, platform=platform, auth_config=auth))
-            return
+            return action()
         except (APIError, StreamError, OSError) as exc:
             if attempt == retries or not _transient(exc):
                 raise
             time.sleep(delay)
             delay *= 2
+    return None  # unreachable: the last attempt returns or raises
+
+
+def pull(client, ref: dict[str, Any], platform: str | None, auth: dict[str, str] | None, retries: int) -> None:
+    """Pull ``ref`` (by digest when it has one), retrying a registry that does not answer."""
+    tag = ref["digest"] or ref["tag"]
+    retrying(
+        lambda: consume(
+            client.pull(ref["name"], tag=tag, stream=True, decode=True, platform=platform, auth_config=auth)
+        ),
+        retries,
+    )
 
 
 def _transient(exc: Exception) -> bool:

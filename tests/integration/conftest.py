@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from ansible_run import ROOT, run_playbook
 from testbed.hosts import LABEL, OWNER_PID_LABEL, SESSION_LABEL
-from testbed.tls_daemon import start_tls_daemon
+from testbed.tls_daemon import make_certs, start_tls_daemon
 
 
 @pytest.fixture(scope="session")
@@ -29,25 +33,65 @@ def tls_daemon(tmp_path_factory, docker_client):
     daemon.stop()
 
 
+def _run_registry(docker_client, image: str, environment=None, volumes=None):
+    """A registry container on a random loopback port; returns (container, host:port) once it answers."""
+    container = docker_client.containers.run(
+        image, detach=True, ports={"5000/tcp": ("127.0.0.1", None)}, environment=environment or {},
+        volumes=volumes or {},
+        labels={LABEL: "registry", SESSION_LABEL: "pytest-registry", OWNER_PID_LABEL: str(os.getpid())},
+    )  # fmt: skip
+    container.reload()
+    address = f"127.0.0.1:{container.ports['5000/tcp'][0]['HostPort']}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", int(address.split(":")[1])), timeout=2):
+                pass
+            # the port is open; the registry answers /v2/ once it has started
+            time.sleep(0.3)
+            return container, address
+        except OSError:
+            if time.monotonic() > deadline:
+                container.remove(force=True)
+                raise
+            time.sleep(0.2)
+
+
 @pytest.fixture(scope="session")
 def registry(docker_client, test_images):
     """A registry v2 on a loopback port (plain HTTP: Docker trusts 127.0.0.0/8), removed at the end."""
-    container = docker_client.containers.run(
-        test_images["registry"], detach=True, ports={"5000/tcp": ("127.0.0.1", None)},
-        labels={LABEL: "registry", SESSION_LABEL: "pytest-registry", OWNER_PID_LABEL: str(os.getpid())},
-    )  # fmt: skip
+    container, address = _run_registry(docker_client, test_images["registry"])
     try:
-        container.reload()
-        address = f"127.0.0.1:{container.ports['5000/tcp'][0]['HostPort']}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://{address}/v2/", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        urllib.request.urlopen(f"http://{address}/v2/", timeout=5).close()
         yield address
     finally:
         container.remove(force=True, v=True)
+
+
+@pytest.fixture(scope="session")
+def secure_registry(docker_client, test_images, tmp_path_factory):
+    """A registry with TLS (its own CA) and htpasswd auth. Yields (address, user, password, CA path)."""
+    work = tmp_path_factory.mktemp("secure-registry")
+    certs = make_certs(work / "certs", name="registry")
+    user, password = "pusher", f"pw-{os.getpid()}-secret"
+    htpasswd = subprocess.run(["htpasswd", "-Bbn", user, password], capture_output=True, text=True, check=True)
+    (work / "auth").mkdir()
+    (work / "auth" / "htpasswd").write_text(htpasswd.stdout)
+    container, address = _run_registry(
+        docker_client, test_images["registry"],
+        environment={
+            "REGISTRY_AUTH": "htpasswd", "REGISTRY_AUTH_HTPASSWD_REALM": "dockyard",
+            "REGISTRY_AUTH_HTPASSWD_PATH": "/auth/htpasswd",
+            "REGISTRY_HTTP_TLS_CERTIFICATE": "/certs/server-cert.pem", "REGISTRY_HTTP_TLS_KEY": "/certs/server-key.pem",
+        },
+        volumes={str(work / "auth"): {"bind": "/auth", "mode": "ro"}, str(certs): {"bind": "/certs", "mode": "ro"}},
+    )  # fmt: skip
+    # Trust the registry's CA the way the engine role does it.
+    trust = Path("/etc/docker/certs.d") / address
+    trust.mkdir(parents=True, exist_ok=True)
+    (trust / "ca.crt").write_text((certs / "ca.pem").read_text())
+    try:
+        yield address, user, password, certs / "ca.pem"
+    finally:
+        container.remove(force=True, v=True)
+        shutil.rmtree(trust, ignore_errors=True)

@@ -1,0 +1,136 @@
+#!/usr/bin/python
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: image_push
+short_description: Push an image to its registry; changed only when something was sent
+version_added: 0.1.0
+description:
+  - Pushes the image named O(name) to the registry the name points to (Docker Hub when it names none).
+    Name it for a private registry first with M(dockyard.docker.image_tag).
+  - Reports a change only when layers were uploaded or the tag in the registry moved to this image.
+  - A refused push (wrong credentials, no right to the repository) is an error. The Docker SDK reports
+    it inside the stream rather than raising it, and this module reads the stream to its end.
+options:
+  name:
+    description: The image to push, C(registry[:port]/namespace/name:tag). No tag means C(latest).
+    type: str
+    required: true
+  retries:
+    description: How many more times to try when the registry does not answer.
+    type: int
+    default: 2
+  username:
+    description:
+      - User for the registry. Without it, the target's stored credentials for the registry
+        (C(~/.docker/config.json) and its credential helpers) are used, as C(docker push) does.
+    type: str
+  password:
+    description: Password or token for O(username). Never logged.
+    type: str
+extends_documentation_fragment:
+  - dockyard.docker.docker
+attributes:
+  check_mode:
+    support: full
+    description: Compares the registry's digest for the tag with the local image's to predict a change.
+  diff_mode:
+    support: none
+    description: RV(digest) says what the tag points to.
+author:
+  - Dockyard maintainers (@dockyard)
+"""
+
+EXAMPLES = r"""
+- name: Publish the release to the private registry
+  dockyard.docker.image_push:
+    name: registry.local:5000/team/app:1.2
+    username: ci
+    password: "{{ vault_registry_password }}"
+"""
+
+RETURN = r"""
+digest:
+  description: The manifest digest the tag points to in the registry after the push.
+  returned: success
+  type: str
+  sample: sha256:9b1...
+layers_pushed:
+  description: How many layers were uploaded (the others were already there).
+  returned: success and not in check mode
+  type: int
+reference:
+  description: The normalised reference pushed.
+  returned: always
+  type: str
+"""
+
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.images import (
+    AUTH_ARGS,
+    APIError,
+    NotFound,
+    StreamError,
+    auth_config,
+    checked_reference,
+    consume,
+    find_image,
+    retrying,
+)
+
+
+def remote_digest(client, reference: str, auth) -> str | None:
+    try:
+        return client.inspect_distribution(reference, auth_config=auth)["Descriptor"]["digest"]
+    except NotFound:
+        return None
+    except APIError as exc:
+        # Registries answer "not found" for a tag that is not there yet in more than one way.
+        if "not found" in str(exc).lower() or "unknown" in str(exc).lower():
+            return None
+        raise
+
+
+def main() -> None:
+    dm = DockerModule(
+        argument_spec={
+            "name": {"type": "str", "required": True},
+            "retries": {"type": "int", "default": 2},
+            **AUTH_ARGS,
+        },
+        supports_check_mode=True,
+    )
+    params, module = dm.params, dm.module
+    ref = checked_reference(module, params["name"])
+    if ref["digest"]:
+        module.fail_json(msg=f"name: {params['name']!r} carries a digest; push a tag (registry/name:tag)")
+    target, auth = ref["full"], auth_config(params)
+    client = dm.client
+    result = {"changed": False, "reference": target}
+    try:
+        image = find_image(client, target)
+        if image is None:
+            module.fail_json(msg=f"name: no image {target} on this host; tag an image with that name first", **result)
+        before = remote_digest(client, target, auth)
+        if module.check_mode:
+            local = {d.split("@", 1)[1] for d in image.get("RepoDigests") or [] if d.startswith(ref["name"] + "@")}
+            dm.exit(**{**result, "changed": before is None or before not in local, "digest": before})
+        lines = retrying(
+            lambda: consume(client.push(ref["name"], tag=ref["tag"], stream=True, decode=True, auth_config=auth)),
+            params["retries"],
+        )
+    except (StreamError, APIError) as exc:
+        why = getattr(exc, "explanation", None) or str(exc)
+        module.fail_json(msg=f"pushing {target} failed: {why}", **result)
+    except (DockerException, OSError) as exc:
+        dm.fail(exc, **result)
+    pushed = sum(1 for line in lines if line.get("status") == "Pushed")
+    after = next((line["aux"]["Digest"] for line in lines if "Digest" in (line.get("aux") or {})), None)
+    dm.exit(**{**result, "changed": pushed > 0 or after != before, "digest": after, "layers_pushed": pushed})
+
+
+if __name__ == "__main__":
+    main()
