@@ -4,6 +4,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tarfile
 import time
 from typing import Any, Callable
 
@@ -12,7 +16,13 @@ from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import I
 try:
     from docker.errors import APIError, NotFound
 except ImportError:  # pragma: no cover - DockerModule.require_sdk reports it
-    APIError = NotFound = Exception  # type: ignore[misc,assignment]
+
+    class APIError(Exception):  # type: ignore[no-redef]
+        """Stand-in so that ``except`` clauses work when the SDK is missing."""
+
+    class NotFound(APIError):  # type: ignore[no-redef]
+        """Stand-in so that ``except`` clauses work when the SDK is missing."""
+
 
 # The options every module that talks to a registry takes, documented in the registry_auth fragment.
 AUTH_ARGS: dict[str, dict[str, Any]] = {
@@ -107,3 +117,27 @@ def _transient(exc: Exception) -> bool:
     text = str(exc).lower()
     permanent = ("unauthorized", "denied", "not found", "manifest unknown", "no basic auth", "authentication required")
     return not any(word in text for word in permanent)
+
+
+def archive_manifest(path: str) -> list[dict[str, Any]]:
+    """[{"id": "sha256:...", "tags": [...]}] of a `docker save` archive (classic or OCI layout)."""
+    with tarfile.open(path) as archive:
+        member = archive.extractfile("manifest.json")
+        if member is None:
+            raise ValueError(f"{path} has no manifest.json; it is not a docker save archive")
+        manifest = json.load(member)
+    return [
+        {
+            "id": "sha256:" + os.path.basename(entry["Config"]).replace(".json", ""),
+            "tags": sorted(entry.get("RepoTags") or []),
+        }
+        for entry in manifest
+    ]
+
+
+def file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,100 @@
+#!/usr/bin/python
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: container_export
+short_description: Export a container's filesystem to a tarball, as C(docker export) does
+version_added: 0.1.0
+description:
+  - Writes the filesystem of O(container) to O(path) on the target, to be imported elsewhere with
+    M(dockyard.docker.image_import).
+  - Only the files travel. Image history, layers, C(CMD), C(ENTRYPOINT), C(ENV) and other metadata are not
+    kept, and the contents of volumes are not included.
+  - An existing tarball with the same content is not rewritten.
+options:
+  container:
+    description: The container, by name or ID.
+    type: str
+    required: true
+  path:
+    description: The tarball to write.
+    type: path
+    required: true
+  mode:
+    description: File mode of the tarball.
+    type: raw
+    default: "0644"
+extends_documentation_fragment:
+  - dockyard.docker.docker
+attributes:
+  check_mode:
+    support: full
+    description: Exports to a temporary file to compare; O(path) is not touched.
+  diff_mode:
+    support: none
+    description: RV(sha256) identifies the content.
+author:
+  - Dockyard maintainers (@dockyard)
+"""
+
+EXAMPLES = r"""
+- name: Flatten the container's files for another host
+  dockyard.docker.container_export:
+    container: web
+    path: /srv/export/web-rootfs.tar
+"""
+
+RETURN = r"""
+sha256:
+  description: SHA-256 of the tarball.
+  returned: success
+  type: str
+"""
+
+import os
+import tempfile
+
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.images import NotFound, file_sha256
+
+
+def main() -> None:
+    dm = DockerModule(
+        argument_spec={
+            "container": {"type": "str", "required": True},
+            "path": {"type": "path", "required": True},
+            "mode": {"type": "raw", "default": "0644"},
+        },
+        supports_check_mode=True,
+    )
+    p, module = dm.params, dm.module
+    directory = os.path.dirname(os.path.abspath(p["path"]))
+    if not os.path.isdir(directory):
+        module.fail_json(msg=f"path: the directory {directory} does not exist")
+    client = dm.client
+    handle, staged = tempfile.mkstemp(dir=directory, prefix=".container-export-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in client.export(p["container"]):
+                out.write(chunk)
+    except NotFound:
+        os.unlink(staged)
+        module.fail_json(msg=f"container: no container {p['container']!r} on this host")
+    except (DockerException, OSError) as exc:
+        os.unlink(staged)
+        dm.fail(exc)
+    digest = file_sha256(staged)
+    same = os.path.exists(p["path"]) and file_sha256(p["path"]) == digest
+    if same or module.check_mode:
+        os.unlink(staged)
+        dm.exit(changed=not same, sha256=digest)
+    module.atomic_move(staged, p["path"])
+    module.set_mode_if_different(p["path"], p["mode"], False)
+    dm.exit(changed=True, sha256=digest)
+
+
+if __name__ == "__main__":
+    main()

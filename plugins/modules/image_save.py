@@ -1,0 +1,111 @@
+#!/usr/bin/python
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: image_save
+short_description: Save images to a tar archive, as C(docker save) does
+version_added: 0.1.0
+description:
+  - Writes the images O(names) name into the archive O(path) on the target, for M(dockyard.docker.image_load)
+    on a host that cannot reach the registry.
+  - What the archive records follows Docker. Saving by C(repo:tag) records that tag, saving by C(repo) records
+    all its tags, and saving by image ID records no tag at all (the loaded image is then nameless).
+  - An archive that already holds the same images under the same names is not rewritten.
+options:
+  names:
+    description: Images to save, by C(repo:tag), C(repo) or ID.
+    type: list
+    elements: str
+    required: true
+  path:
+    description: The archive to write.
+    type: path
+    required: true
+  mode:
+    description: File mode of the archive.
+    type: raw
+    default: "0644"
+extends_documentation_fragment:
+  - dockyard.docker.docker
+attributes:
+  check_mode:
+    support: full
+    description: Saves to a temporary file to compare; O(path) is not touched.
+  diff_mode:
+    support: none
+    description: RV(images) lists what the archive holds.
+author:
+  - Dockyard maintainers (@dockyard)
+"""
+
+EXAMPLES = r"""
+- name: Save the release for an offline host
+  dockyard.docker.image_save:
+    names: [registry.local:5000/team/app:1.2]
+    path: /srv/images/app-1.2.tar
+"""
+
+RETURN = r"""
+images:
+  description: What the archive holds, image IDs with the tags it records.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": "sha256:4a8...", "tags": ["registry.local:5000/team/app:1.2"]}]
+"""
+
+import os
+import tempfile
+
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.images import archive_manifest, find_image
+
+
+def main() -> None:
+    dm = DockerModule(
+        argument_spec={
+            "names": {"type": "list", "elements": "str", "required": True},
+            "path": {"type": "path", "required": True},
+            "mode": {"type": "raw", "default": "0644"},
+        },
+        supports_check_mode=True,
+    )
+    p, module = dm.params, dm.module
+    directory = os.path.dirname(os.path.abspath(p["path"]))
+    if not os.path.isdir(directory):
+        module.fail_json(msg=f"path: the directory {directory} does not exist")
+    client = dm.client
+    try:
+        missing = [name for name in p["names"] if find_image(client, name) is None]
+        if missing:
+            module.fail_json(msg=f"names: {missing} are not on this host; pull or build them first")
+        handle, staged = tempfile.mkstemp(dir=directory, prefix=".image-save-")
+        with os.fdopen(handle, "wb") as out:
+            response = client._get(client._url("/images/get"), params={"names": p["names"]}, stream=True)
+            client._raise_for_status(response)
+            for chunk in response.iter_content(chunk_size=1 << 20):
+                out.write(chunk)
+    except (DockerException, OSError) as exc:
+        dm.fail(exc)
+    images = archive_manifest(staged)
+    same = os.path.exists(p["path"]) and _holds(p["path"], images)
+    if same or module.check_mode:
+        os.unlink(staged)
+        dm.exit(changed=not same, images=images)
+    module.atomic_move(staged, p["path"])
+    module.set_mode_if_different(p["path"], p["mode"], False)
+    dm.exit(changed=True, images=images)
+
+
+def _holds(path: str, images: list) -> bool:
+    try:
+        return sorted(archive_manifest(path), key=lambda i: i["id"]) == sorted(images, key=lambda i: i["id"])
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+if __name__ == "__main__":
+    main()
