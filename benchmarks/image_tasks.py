@@ -1,0 +1,127 @@
+"""Image tasks with our modules and with community.docker's, in one command, as ratios.
+
+    .venv/bin/python benchmarks/image_tasks.py [--items 20] [--runs 3]
+
+community.docker comes with the `ansible` package on PyPI; it is installed into .build/bench-ansible
+for this benchmark only (never a dependency of the collection). Each task runs in a playbook that loops
+over --items image names on the local daemon, so one task start-up does not hide the per-item cost:
+pull of an image already present, tag (already tagged: the idempotent re-run), and inspect.
+Prints the median time of each and ours / theirs (target: never above 1.00, below on re-runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+import docker  # noqa: E402
+
+from ansible_run import VENV_BIN, collections_path, run_playbook  # noqa: E402
+from testbed.images import ensure_images  # noqa: E402
+
+ANSIBLE_PACKAGE = "ansible==12.2.0"  # ships community.docker 4.x for ansible-core 2.19
+BENCH = ROOT / ".build" / "bench-ansible"
+
+TASKS = {
+    "pull (present)": (
+        "dockyard.docker.image_pull",
+        "name: '{{ item }}'",
+        "community.docker.docker_image_pull",
+        "name: '{{ item }}'\n        pull: not_present",
+    ),
+    "tag (already tagged)": (
+        "dockyard.docker.image_tag",
+        "source: '{{ item }}'\n        targets: ['{{ item }}-again']",
+        "community.docker.docker_image_tag",
+        "name: '{{ item }}'\n        repository: ['{{ item }}-again']",
+    ),
+    "inspect": (
+        "dockyard.docker.image_info",
+        "names: ['{{ item }}']",
+        "community.docker.docker_image_info",
+        "name: ['{{ item }}']",
+    ),
+}
+
+
+def playbook(module: str, args: str, items: list[str], directory: Path, name: str) -> Path:
+    path = directory / f"{name}.yml"
+    path.write_text(
+        f"""---
+- name: Benchmark
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Run
+      {module}:
+        {args}
+      loop: {items}
+"""
+    )
+    return path
+
+
+def install_community_docker() -> None:
+    if not (BENCH / "ansible_collections" / "community" / "docker").is_dir():
+        print(f"installing {ANSIBLE_PACKAGE} into {BENCH} (benchmark only) ...", flush=True)
+        subprocess.run(
+            [str(VENV_BIN / "pip"), "install", "--quiet", "--no-deps", "--target", str(BENCH), ANSIBLE_PACKAGE],
+            check=True,
+        )
+
+
+def timed(path: Path, env: dict) -> float:
+    start = time.monotonic()
+    proc = run_playbook(
+        path, inventory="localhost,", env=env, extra_vars={"ansible_python_interpreter": sys.executable}
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"{path.name} failed:\n{proc.stdout[-3000:]}")
+    return time.monotonic() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    install_community_docker()
+    client = docker.from_env()
+    source = ensure_images(client, ["busybox"])["busybox"]
+    items = [f"dockyard-bench/img{i}:1" for i in range(args.items)]
+    for item in items:
+        client.images.get(source).tag(item)
+        client.images.get(source).tag(f"{item}-again")
+    env = {"ANSIBLE_COLLECTIONS_PATH": f"{collections_path()}:{BENCH}"}
+    worst = 0.0
+    with tempfile.TemporaryDirectory(prefix="dockyard-bench-") as tmp:
+        directory = Path(tmp)
+        print(f"{'task':24} {'ours':>8} {'community':>10} {'ratio':>7}")
+        for label, (ours_module, ours_args, theirs_module, theirs_args) in TASKS.items():
+            ours_book = playbook(ours_module, ours_args, items, directory, "ours")
+            theirs_book = playbook(theirs_module, theirs_args, items, directory, "theirs")
+            ours, theirs = [], []
+            for _run in range(args.runs):
+                theirs.append(timed(theirs_book, env))
+                ours.append(timed(ours_book, env))
+            o, t = statistics.median(ours), statistics.median(theirs)
+            worst = max(worst, o / t)
+            print(f"{label:24} {o:7.2f}s {t:9.2f}s {o / t:6.2f}x", flush=True)
+    for item in items:
+        for name in (item, f"{item}-again"):
+            client.images.remove(name)
+    print(f"\nworst ratio ours / community.docker: {worst:.2f}x (target <= 1.00x)")
+    return 0 if worst <= 1.0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
