@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import tarfile
+import tempfile
 import time
 from typing import Any, Callable
 
@@ -141,3 +142,26 @@ def file_sha256(path: str) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def stage(directory: str, prefix: str, chunks) -> str:
+    """Write ``chunks`` to a new temporary file in ``directory`` (so that a later move is atomic)."""
+    handle, staged = tempfile.mkstemp(dir=directory, prefix=prefix)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+    except BaseException:
+        os.unlink(staged)
+        raise
+    return staged
+
+
+def replace_unless_same(module, staged: str, path: str, mode, same: bool) -> bool:
+    """Move ``staged`` over ``path`` unless it holds the same (or in check mode); return whether it would change."""
+    if same or module.check_mode:
+        os.unlink(staged)
+        return not same
+    module.atomic_move(staged, path)
+    module.set_mode_if_different(path, mode, False)
+    return True

@@ -55,10 +55,14 @@ sha256:
 """
 
 import os
-import tempfile
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
-from ansible_collections.dockyard.docker.plugins.module_utils.images import NotFound, file_sha256
+from ansible_collections.dockyard.docker.plugins.module_utils.images import (
+    NotFound,
+    file_sha256,
+    replace_unless_same,
+    stage,
+)
 
 
 def main() -> None:
@@ -75,25 +79,15 @@ def main() -> None:
     if not os.path.isdir(directory):
         module.fail_json(msg=f"path: the directory {directory} does not exist")
     client = dm.client
-    handle, staged = tempfile.mkstemp(dir=directory, prefix=".container-export-")
     try:
-        with os.fdopen(handle, "wb") as out:
-            for chunk in client.export(p["container"]):
-                out.write(chunk)
+        staged = stage(directory, ".container-export-", client.export(p["container"]))
     except NotFound:
-        os.unlink(staged)
         module.fail_json(msg=f"container: no container {p['container']!r} on this host")
     except (DockerException, OSError) as exc:
-        os.unlink(staged)
         dm.fail(exc)
     digest = file_sha256(staged)
     same = os.path.exists(p["path"]) and file_sha256(p["path"]) == digest
-    if same or module.check_mode:
-        os.unlink(staged)
-        dm.exit(changed=not same, sha256=digest)
-    module.atomic_move(staged, p["path"])
-    module.set_mode_if_different(p["path"], p["mode"], False)
-    dm.exit(changed=True, sha256=digest)
+    dm.exit(changed=replace_unless_same(module, staged, p["path"], p["mode"], same), sha256=digest)
 
 
 if __name__ == "__main__":

@@ -33,16 +33,9 @@ options:
     description: How many more times to try when the registry does not answer, with a doubling pause from one second.
     type: int
     default: 2
-  username:
-    description:
-      - User for the registry. Without it, the credentials stored on the target for the registry
-        (C(~/.docker/config.json) and its credential helpers) are used, as C(docker pull) does.
-    type: str
-  password:
-    description: Password or token for O(username). Never logged.
-    type: str
 extends_documentation_fragment:
   - dockyard.docker.docker
+  - dockyard.docker.registry_auth
 attributes:
   check_mode:
     support: full

@@ -23,16 +23,9 @@ options:
     description: How many more times to try when the registry does not answer.
     type: int
     default: 2
-  username:
-    description:
-      - User for the registry. Without it, the target's stored credentials for the registry
-        (C(~/.docker/config.json) and its credential helpers) are used, as C(docker push) does.
-    type: str
-  password:
-    description: Password or token for O(username). Never logged.
-    type: str
 extends_documentation_fragment:
   - dockyard.docker.docker
+  - dockyard.docker.registry_auth
 attributes:
   check_mode:
     support: full

@@ -58,10 +58,14 @@ images:
 """
 
 import os
-import tempfile
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
-from ansible_collections.dockyard.docker.plugins.module_utils.images import archive_manifest, find_image
+from ansible_collections.dockyard.docker.plugins.module_utils.images import (
+    archive_manifest,
+    find_image,
+    replace_unless_same,
+    stage,
+)
 
 
 def main() -> None:
@@ -82,22 +86,15 @@ def main() -> None:
         missing = [name for name in p["names"] if find_image(client, name) is None]
         if missing:
             module.fail_json(msg=f"names: {missing} are not on this host; pull or build them first")
-        handle, staged = tempfile.mkstemp(dir=directory, prefix=".image-save-")
-        with os.fdopen(handle, "wb") as out:
-            response = client._get(client._url("/images/get"), params={"names": p["names"]}, stream=True)
-            client._raise_for_status(response)
-            for chunk in response.iter_content(chunk_size=1 << 20):
-                out.write(chunk)
+        # The SDK saves one name at a time; the API takes several, as `docker save a b` does.
+        response = client._get(client._url("/images/get"), params={"names": p["names"]}, stream=True)
+        client._raise_for_status(response)
+        staged = stage(directory, ".image-save-", response.iter_content(chunk_size=1 << 20))
     except (DockerException, OSError) as exc:
         dm.fail(exc)
     images = archive_manifest(staged)
     same = os.path.exists(p["path"]) and _holds(p["path"], images)
-    if same or module.check_mode:
-        os.unlink(staged)
-        dm.exit(changed=not same, images=images)
-    module.atomic_move(staged, p["path"])
-    module.set_mode_if_different(p["path"], p["mode"], False)
-    dm.exit(changed=True, images=images)
+    dm.exit(changed=replace_unless_same(module, staged, p["path"], p["mode"], same), images=images)
 
 
 def _holds(path: str, images: list) -> bool:
