@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
+import ssl
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -33,8 +34,11 @@ def tls_daemon(tmp_path_factory, docker_client):
     daemon.stop()
 
 
-def _run_registry(docker_client, image: str, environment=None, volumes=None):
-    """A registry container on a random loopback port; returns (container, host:port) once it answers."""
+def _run_registry(docker_client, image: str, environment=None, volumes=None, ca: Path | None = None):
+    """A registry container on a random loopback port; returns (container, host:port) once /v2/ answers.
+
+    docker-proxy accepts connections before the registry listens, so only an HTTP answer counts.
+    """
     container = docker_client.containers.run(
         image, detach=True, ports={"5000/tcp": ("127.0.0.1", None)}, environment=environment or {},
         volumes=volumes or {},
@@ -42,19 +46,23 @@ def _run_registry(docker_client, image: str, environment=None, volumes=None):
     )  # fmt: skip
     container.reload()
     address = f"127.0.0.1:{container.ports['5000/tcp'][0]['HostPort']}"
+    url = f"{'https' if ca else 'http'}://{address}/v2/"
+    context = ssl.create_default_context(cafile=str(ca)) if ca else None
     deadline = time.monotonic() + 30
     while True:
         try:
-            with socket.create_connection(("127.0.0.1", int(address.split(":")[1])), timeout=2):
-                pass
-            # the port is open; the registry answers /v2/ once it has started
-            time.sleep(0.3)
+            urllib.request.urlopen(url, timeout=2, context=context).close()
             return container, address
-        except OSError:
-            if time.monotonic() > deadline:
-                container.remove(force=True)
-                raise
-            time.sleep(0.2)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 401:  # answering, and asking for credentials
+                return container, address
+            last = exc
+        except OSError as exc:
+            last = exc
+        if time.monotonic() > deadline:
+            container.remove(force=True)
+            raise TimeoutError(f"registry at {url} did not answer: {last}")
+        time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +70,6 @@ def registry(docker_client, test_images):
     """A registry v2 on a loopback port (plain HTTP: Docker trusts 127.0.0.0/8), removed at the end."""
     container, address = _run_registry(docker_client, test_images["registry"])
     try:
-        urllib.request.urlopen(f"http://{address}/v2/", timeout=5).close()
         yield address
     finally:
         container.remove(force=True, v=True)
@@ -85,6 +92,7 @@ def secure_registry(docker_client, test_images, tmp_path_factory):
             "REGISTRY_HTTP_TLS_CERTIFICATE": "/certs/server-cert.pem", "REGISTRY_HTTP_TLS_KEY": "/certs/server-key.pem",
         },
         volumes={str(work / "auth"): {"bind": "/auth", "mode": "ro"}, str(certs): {"bind": "/certs", "mode": "ro"}},
+        ca=certs / "ca.pem",
     )  # fmt: skip
     # Trust the registry's CA the way the engine role does it.
     trust = Path("/etc/docker/certs.d") / address
