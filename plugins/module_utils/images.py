@@ -32,6 +32,13 @@ AUTH_ARGS: dict[str, dict[str, Any]] = {
 }
 
 
+# The options of the modules that write an archive on the target.
+ARCHIVE_ARGS: dict[str, dict[str, Any]] = {
+    "path": {"type": "path", "required": True},
+    "mode": {"type": "raw", "default": "0644"},
+}
+
+
 class StreamError(Exception):
     """An error the daemon reported inside a pull or push stream (the SDK does not raise these)."""
 
@@ -142,6 +149,14 @@ def file_sha256(path: str) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def archive_directory(module, path: str) -> str:
+    """The directory an archive goes to; the task fails, before anything is written, when it is missing."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        module.fail_json(msg=f"path: the directory {directory} does not exist")
+    return directory
 
 
 def stage(directory: str, prefix: str, chunks) -> str:

@@ -58,7 +58,9 @@ import os
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.images import (
+    ARCHIVE_ARGS,
     NotFound,
+    archive_directory,
     file_sha256,
     replace_unless_same,
     stage,
@@ -67,17 +69,11 @@ from ansible_collections.dockyard.docker.plugins.module_utils.images import (
 
 def main() -> None:
     dm = DockerModule(
-        argument_spec={
-            "container": {"type": "str", "required": True},
-            "path": {"type": "path", "required": True},
-            "mode": {"type": "raw", "default": "0644"},
-        },
+        argument_spec={"container": {"type": "str", "required": True}, **ARCHIVE_ARGS},
         supports_check_mode=True,
     )
     p, module = dm.params, dm.module
-    directory = os.path.dirname(os.path.abspath(p["path"]))
-    if not os.path.isdir(directory):
-        module.fail_json(msg=f"path: the directory {directory} does not exist")
+    directory = archive_directory(module, p["path"])
     client = dm.client
     try:
         staged = stage(directory, ".container-export-", client.export(p["container"]))

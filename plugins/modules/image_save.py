@@ -61,6 +61,8 @@ import os
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.images import (
+    ARCHIVE_ARGS,
+    archive_directory,
     archive_manifest,
     find_image,
     replace_unless_same,
@@ -70,17 +72,11 @@ from ansible_collections.dockyard.docker.plugins.module_utils.images import (
 
 def main() -> None:
     dm = DockerModule(
-        argument_spec={
-            "names": {"type": "list", "elements": "str", "required": True},
-            "path": {"type": "path", "required": True},
-            "mode": {"type": "raw", "default": "0644"},
-        },
+        argument_spec={"names": {"type": "list", "elements": "str", "required": True}, **ARCHIVE_ARGS},
         supports_check_mode=True,
     )
     p, module = dm.params, dm.module
-    directory = os.path.dirname(os.path.abspath(p["path"]))
-    if not os.path.isdir(directory):
-        module.fail_json(msg=f"path: the directory {directory} does not exist")
+    directory = archive_directory(module, p["path"])
     client = dm.client
     try:
         missing = [name for name in p["names"] if find_image(client, name) is None]
