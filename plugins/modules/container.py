@@ -1,0 +1,136 @@
+#!/usr/bin/python
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: container
+short_description: Create, update, start, stop, restart and remove one container
+version_added: 0.2.0
+description:
+  - Makes the container O(name) what the task says, comparing each option the task sets with the
+    container (see O(comparisons)); options the task leaves out are not compared.
+  - Values the image supplies (env, labels, exposed ports, volumes, cmd) cause no change.
+  - A restart policy or resource limit that differs is changed in place; networks are connected
+    and disconnected; any other difference recreates the container. While it is recreated, the old
+    container is kept aside and put back (and restarted) if the new one cannot be created or started.
+  - To reconcile many containers in one call, use M(dockyard.docker.containers).
+extends_documentation_fragment:
+  - dockyard.docker.container_spec
+  - dockyard.docker.docker
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would be created, recreated, updated, started or stopped. The registry is not asked for a newer image.
+  diff_mode:
+    support: full
+    description: Shows the options that differ, before and after.
+author:
+  - Dockyard maintainers (@dockyard)
+"""
+
+EXAMPLES = r"""
+- name: Run the web server on a port Docker chooses, on loopback only
+  dockyard.docker.container:
+    name: web
+    image: registry.local:5000/team/web:1.4
+    ports: ["127.0.0.1::8080"]
+    env:
+      LOG_LEVEL: info
+    volumes:
+      - /srv/web/config:/etc/web:ro
+      - web-data:/var/lib/web
+    restart_policy: unless-stopped
+    memory: 512m
+  register: web
+
+- name: Tell others where it listens
+  ansible.builtin.debug:
+    msg: "web answers on port {{ web.container.ports['8080/tcp'][0].host_port }}"
+
+- name: Start the database on its own network and wait until it is healthy
+  dockyard.docker.container:
+    name: db
+    image: postgres:16
+    state: healthy
+    networks:
+      - name: backend
+        aliases: [database]
+    healthcheck:
+      test: pg_isready -U postgres
+      interval: 5s
+      retries: 10
+
+- name: Remove the old worker
+  dockyard.docker.container:
+    name: worker-old
+    state: absent
+"""
+
+RETURN = r"""
+actions:
+  description: What was done (or would be, in check mode), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: [recreated, started]
+differences:
+  description: The options that differed, how each was mended (V(recreate), V(update) or V(network)), and the values.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{option: env, before: {A: "1"}, after: {A: "2"}, how: recreate}]
+container:
+  description: The container after the task (before it, in check mode); null when there is none.
+  returned: always
+  type: dict
+  contains:
+    id: {description: The container ID., type: str}
+    name: {description: The name., type: str}
+    image: {description: The image reference it was created from., type: str}
+    image_id: {description: The ID of its image., type: str}
+    status: {description: "created, running, exited, ...", type: str}
+    running: {description: Whether it runs., type: bool}
+    exit_code: {description: The exit code of its last run., type: int}
+    health: {description: "starting, healthy or unhealthy; null without a healthcheck.", type: str}
+    ports:
+      description: What C(docker port) prints, container port to the host addresses it is published on.
+      type: dict
+      sample: {"80/tcp": [{host_ip: 127.0.0.1, host_port: 32768}]}
+    networks: {description: Network name to its IP address and aliases., type: dict}
+    labels: {description: Its labels., type: dict}
+"""
+
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.container_apply import ContainerError, ContainerManager
+from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, SpecError, desired
+
+
+def main() -> None:
+    dm = DockerModule(argument_spec=CONTAINER_ARGS, supports_check_mode=True)
+    module = dm.module
+    try:
+        desired(dm.params)  # bad input fails here, before the daemon is asked anything
+    except SpecError as exc:
+        module.fail_json(msg=str(exc))
+    manager = ContainerManager(dm.client, module.check_mode)
+    plan = None
+    try:
+        plan = manager.plan(dm.params)
+        manager.act(plan)
+    except (SpecError, ContainerError) as exc:
+        module.fail_json(msg=str(exc), **(plan.result() if plan else {}))
+    except (DockerException, OSError) as exc:
+        dm.fail(exc, **(plan.result() if plan else {}))
+    for warning in manager.warnings:
+        module.warn(warning)
+    result = plan.result()
+    del result["name"]
+    if module._diff:
+        result["diff"] = plan.diff()
+    dm.exit(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+#!/usr/bin/python
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: containers
+short_description: Reconcile a whole set of containers in one call
+version_added: 0.2.0
+description:
+  - Brings every container in O(containers) to what its spec says, exactly as
+    M(dockyard.docker.container) would, in one module call over one connection, with images and
+    networks looked up once for the set. This is what makes an idempotent run over a fleet fast.
+  - Every spec is checked and planned before any container is touched, so a bad spec (a port that
+    is not a port, an unknown image or network) changes nothing.
+  - With O(group), each container carries the label C(dockyard.docker.group=<group>), and O(prune)
+    removes the containers with that label that are no longer listed.
+options:
+  containers:
+    description:
+      - The container specs. Each takes the options of M(dockyard.docker.container) (O(name) is
+        required, O(state) defaults to V(started)), validated the same way.
+    type: list
+    elements: dict
+    required: true
+  defaults:
+    description: Options every spec takes unless it sets them itself, for example C(restart_policy) or C(image).
+    type: dict
+  group:
+    description: The name of this set; its containers are labelled C(dockyard.docker.group=<group>).
+    type: str
+  prune:
+    description: Remove the containers labelled with O(group) that O(containers) does not list. Needs O(group).
+    type: bool
+    default: false
+  remove_volumes:
+    description: When pruning, remove the pruned containers' anonymous volumes too.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - dockyard.docker.docker
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would be done to each container and which would be pruned.
+  diff_mode:
+    support: full
+    description: The differing options of each container, keyed by its name.
+author:
+  - Dockyard maintainers (@dockyard)
+"""
+
+EXAMPLES = r"""
+- name: Run the web tier, removing web containers no longer listed
+  dockyard.docker.containers:
+    group: web
+    prune: true
+    defaults:
+      image: registry.local:5000/team/web:1.4
+      restart_policy: unless-stopped
+      volumes: [/srv/web/config:/etc/web:ro]
+    containers:
+      - name: web-1
+        ports: ["127.0.0.1:8081:8080"]
+      - name: web-2
+        ports: ["127.0.0.1:8082:8080"]
+
+- name: Two different containers in one call
+  dockyard.docker.containers:
+    containers:
+      - name: cache
+        image: redis:7
+        ports: ["127.0.0.1:6379:6379"]
+      - name: worker
+        image: registry.local:5000/team/worker:2.0
+        env:
+          QUEUE: default
+"""
+
+RETURN = r"""
+results:
+  description: One entry per spec, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name: {description: The container's name., type: str}
+    changed: {description: Whether this container changed (or would)., type: bool}
+    actions: {description: "What was done: created, recreated, updated, reconnected, started, stopped, restarted, removed.", type: list, elements: str}
+    differences: {description: The differing options, as M(dockyard.docker.container) returns them., type: list, elements: dict}
+    container: {description: The container as M(dockyard.docker.container) returns it., type: dict}
+pruned:
+  description: The names of the containers removed by O(prune) (or that would be).
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.container_apply import ContainerError, ContainerManager
+from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, SpecError, desired
+
+GROUP_LABEL = "dockyard.docker.group"
+
+
+def specs(module, params) -> list[dict]:
+    """Every spec with the defaults and the group label, validated like the container module's options."""
+    validator = ArgumentSpecValidator(CONTAINER_ARGS)
+    result, names = [], set()
+    for index, raw in enumerate(params["containers"]):
+        if not isinstance(raw, dict):
+            module.fail_json(msg=f"containers[{index}]: {raw!r} is not a mapping of container options")
+        item = {**(params["defaults"] or {}), **raw}
+        where = f"containers[{index}] ({item.get('name') or 'no name'})"
+        checked = validator.validate(item)
+        if checked.error_messages:
+            module.fail_json(msg=f"{where}: {'; '.join(checked.error_messages)}")
+        spec = checked.validated_parameters
+        if spec["name"] in names:
+            module.fail_json(msg=f"{where}: the name {spec['name']!r} is listed twice")
+        names.add(spec["name"])
+        if params["group"]:
+            spec["labels"] = {**(spec.get("labels") or {}), GROUP_LABEL: params["group"]}
+        try:
+            desired(spec)
+        except SpecError as exc:
+            module.fail_json(msg=f"{where}: {exc}")
+        spec["where"] = where
+        result.append(spec)
+    return result
+
+
+def main() -> None:
+    dm = DockerModule(
+        argument_spec={
+            "containers": {"type": "list", "elements": "raw", "required": True},
+            "defaults": {"type": "dict"},
+            "group": {"type": "str"},
+            "prune": {"type": "bool", "default": False},
+            "remove_volumes": {"type": "bool", "default": False},
+        },
+        required_if=[("prune", True, ["group"])],
+        supports_check_mode=True,
+    )
+    module, params = dm.module, dm.params
+    wanted = specs(module, params)
+    manager = ContainerManager(dm.client, module.check_mode)
+    plans, done = [], []
+    try:
+        for spec in wanted:
+            try:
+                plans.append(manager.plan(spec))
+            except (SpecError, ContainerError) as exc:
+                module.fail_json(msg=f"{spec['where']}: {exc}")
+        for plan in plans:
+            try:
+                manager.act(plan)
+            except ContainerError as exc:
+                module.fail_json(msg=f"{plan.params['where']}: {exc}", results=[p.result() for p in done + [plan]])
+            done.append(plan)
+        pruned = manager.prune(GROUP_LABEL, params["group"], {s["name"] for s in wanted}, params["remove_volumes"]) if params["prune"] else []
+    except (DockerException, OSError) as exc:
+        dm.fail(exc, results=[p.result() for p in done])
+    for warning in manager.warnings:
+        module.warn(warning)
+    result = {
+        "changed": any(p.changed for p in plans) or bool(pruned),
+        "results": [p.result() for p in plans],
+        "pruned": pruned,
+    }
+    if module._diff:
+        diffs = {p.name: p.diff() for p in plans if p.changed}
+        before = {name: d["before"] for name, d in diffs.items()}
+        after = {name: d["after"] for name, d in diffs.items()}
+        for name in pruned:
+            before[name], after[name] = {"exists": True}, {"exists": False}
+        result["diff"] = {"before": before, "after": after}
+    dm.exit(**result)
+
+
+if __name__ == "__main__":
+    main()
