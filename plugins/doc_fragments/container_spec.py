@@ -129,7 +129,9 @@ options:
     type: dict
     suboptions:
       test:
-        description: A shell command (string), or a list run directly (C(CMD) is added unless it starts with C(CMD), C(CMD-SHELL) or C(NONE)).
+        description:
+          - A shell command (string), or a list run directly; C(CMD) is put in front unless the list
+            starts with C(CMD), C(CMD-SHELL) or C(NONE).
         type: raw
       interval:
         description: Time between checks, for example C(30s) or C(1m30s).
@@ -165,7 +167,7 @@ options:
     description: Relative CPU weight. Changed in place.
     type: int
   log_driver:
-    description: The logging driver, for example C(json-file), C(local) or C(journald). The daemon's default when not set.
+    description: The logging driver, for example C(json-file), C(local) or C(journald); else the daemon's default.
     type: str
   log_options:
     description:

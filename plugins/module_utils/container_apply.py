@@ -14,8 +14,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ansible_collections.dockyard.docker.plugins.module_utils.container_compare import differences, modes, network_changes
-from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import SPECIAL_NETWORK_MODES, SpecError, desired
+from ansible_collections.dockyard.docker.plugins.module_utils.container_compare import (
+    differences,
+    modes,
+    network_changes,
+)
+from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import (
+    SPECIAL_NETWORK_MODES,
+    SpecError,
+    desired,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import ImageReferenceError, parse
 from ansible_collections.dockyard.docker.plugins.module_utils.images import APIError, NotFound, StreamError, pull
 
@@ -34,7 +42,9 @@ def port_map(container: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """What `docker port` prints: container port -> the host addresses it is published on."""
     ports = (container.get("NetworkSettings") or {}).get("Ports") or {}
     return {
-        port: [{"host_ip": b.get("HostIp"), "host_port": int(b["HostPort"])} for b in bindings or [] if b.get("HostPort")]
+        port: [
+            {"host_ip": b.get("HostIp"), "host_port": int(b["HostPort"])} for b in bindings or [] if b.get("HostPort")
+        ]
         for port, bindings in sorted(ports.items())
     }
 
@@ -190,7 +200,9 @@ class ContainerManager:
         else:
             raise ContainerError(f"image: needed to create the container {plan.name!r}")
         if plan.current is not None:
-            plan.differences = differences(plan.want, plan.image, plan.current, modes(params.get("comparisons")), self._resolve)
+            plan.differences = differences(
+                plan.want, plan.image, plan.current, modes(params.get("comparisons")), self._resolve
+            )
         recreate = plan.current is None or params["recreate"] or any(d["how"] == "recreate" for d in plan.differences)
         if recreate:
             self._check_references(plan)
@@ -301,7 +313,11 @@ class ContainerManager:
     @staticmethod
     def _endpoint(endpoint: dict[str, Any]) -> dict[str, Any]:
         config: dict[str, Any] = {"Aliases": endpoint["aliases"] or None}
-        addresses = {k: endpoint[o] for o, k in (("ipv4_address", "IPv4Address"), ("ipv6_address", "IPv6Address")) if endpoint.get(o)}
+        addresses = {
+            k: endpoint[o]
+            for o, k in (("ipv4_address", "IPv4Address"), ("ipv6_address", "IPv6Address"))
+            if endpoint.get(o)
+        }
         if addresses:
             config["IPAMConfig"] = addresses
         return config
@@ -309,7 +325,11 @@ class ContainerManager:
     def _connect(self, container_id: str, name: str, endpoint: dict[str, Any]) -> None:
         ipam = endpoint.get("IPAMConfig") or {}
         self.client.connect_container_to_network(
-            container_id, name, aliases=endpoint["Aliases"], ipv4_address=ipam.get("IPv4Address"), ipv6_address=ipam.get("IPv6Address")
+            container_id,
+            name,
+            aliases=endpoint["Aliases"],
+            ipv4_address=ipam.get("IPv4Address"),
+            ipv6_address=ipam.get("IPv6Address"),
         )
 
     @staticmethod
@@ -396,7 +416,9 @@ class ContainerManager:
             container = self.client.inspect_container(container_id)
             health = (container.get("State") or {}).get("Health")
             if health is None:
-                raise ContainerError(f"state: {plan.name!r} has no healthcheck to wait for; set healthcheck or use started")
+                raise ContainerError(
+                    f"state: {plan.name!r} has no healthcheck to wait for; set healthcheck or use started"
+                )
             if health.get("Status") == "healthy":
                 return
             log = health.get("Log") or [{}]
@@ -404,9 +426,13 @@ class ContainerManager:
             if health.get("Status") == "unhealthy":
                 raise ContainerError(f"{plan.name!r} is unhealthy; last check said: {last}")
             if not _running(container):
-                raise ContainerError(f"{plan.name!r} stopped (exit code {container['State'].get('ExitCode')}) before it was healthy")
+                raise ContainerError(
+                    f"{plan.name!r} stopped (exit code {container['State'].get('ExitCode')}) before it was healthy"
+                )
             if time.monotonic() > deadline:
-                raise ContainerError(f"{plan.name!r} was not healthy within {plan.params['healthy_timeout']}s; last check said: {last}")
+                raise ContainerError(
+                    f"{plan.name!r} was not healthy within {plan.params['healthy_timeout']}s; last check said: {last}"
+                )
             time.sleep(0.5)
 
     # -- many at once --------------------------------------------------------------------------

@@ -188,5 +188,12 @@ def differences(
             after = wanted[option]
         if not holds:
             how = "update" if option in UPDATABLE else "network" if option == "networks" else "recreate"
-            found.append({"option": option, "before": _shown(option, present[option]), "after": _shown(option, after), "how": how})
+            found.append(
+                {
+                    "option": option,
+                    "before": _shown(option, present[option]),
+                    "after": _shown(option, after),
+                    "how": how,
+                }
+            )
     return found

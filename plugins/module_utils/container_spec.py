@@ -13,7 +13,7 @@ import ipaddress
 import os
 import re
 import shlex
-from typing import Any
+from typing import Any, Callable
 
 COMPARISON_MODES = ("exact", "allow_more", "ignore")
 
@@ -139,8 +139,8 @@ def read_env_file(path: str) -> dict[str, str]:
             lines = handle.read().splitlines()
     except OSError as exc:
         raise SpecError(f"env_file: cannot read {path}: {exc.strerror}") from exc
-    for number, line in enumerate(lines, 1):
-        line = line.strip()
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
         if not line or line.startswith("#"):
             continue
         key, sep, value = line.partition("=")
@@ -171,38 +171,36 @@ def _split_protocol(spec: str, option: str) -> tuple[str, str]:
     return body, protocol
 
 
+def _port_parts(spec: str) -> tuple[str, str, str, str]:
+    """(host IP, host port or range, container port or range, protocol) of one `-p` style spec."""
+    body, protocol = _split_protocol(str(spec).strip(), "ports")
+    host_ip = ""
+    if body.startswith("["):  # [::1]:8080:80
+        host_ip, sep, body = body[1:].partition("]:")
+        if not sep:
+            raise SpecError(f"ports: {spec!r}: write an IPv6 address as [addr]:host_port:container_port")
+    parts = body.split(":")
+    if len(parts) == 3 and not host_ip:
+        host_ip = parts.pop(0)
+    if len(parts) not in (1, 2):
+        raise SpecError(
+            f"ports: {spec!r} is not [ip:][host_port:]container_port[/protocol] "
+            "(for example 8080:80, 127.0.0.1:8080:80, 127.0.0.1::80, 53:53/udp)"
+        )
+    host, inside = parts if len(parts) == 2 else ("", parts[0])
+    if host_ip:
+        try:
+            host_ip = str(ipaddress.ip_address(host_ip))
+        except ValueError:
+            raise SpecError(f"ports: {spec!r}: {host_ip!r} is not an IP address") from None
+    return ("" if host_ip in ("0.0.0.0", "::") else host_ip), host, inside, protocol
+
+
 def port_bindings(specs: list[str]) -> list[tuple[str, str, str]]:
     """Sorted (container port/proto, host IP, host port) for `-p` style specs; "" is any IP or port."""
     bindings = set()
     for spec in specs:
-        body, protocol = _split_protocol(str(spec).strip(), "ports")
-        host_ip = ""
-        if body.startswith("["):  # [::1]:8080:80
-            address, sep, body = body[1:].partition("]:")
-            if not sep:
-                raise SpecError(f"ports: {spec!r}: write an IPv6 address as [addr]:host_port:container_port")
-            host_ip = address
-        parts = body.split(":")
-        if host_ip and len(parts) == 2:
-            host, inside = parts
-        elif len(parts) == 1:
-            host, inside = "", parts[0]
-        elif len(parts) == 2:
-            host, inside = parts
-        elif len(parts) == 3 and not host_ip:
-            host_ip, host, inside = parts
-        else:
-            raise SpecError(
-                f"ports: {spec!r} is not [ip:][host_port:]container_port[/protocol] "
-                "(for example 8080:80, 127.0.0.1:8080:80, 127.0.0.1::80, 53:53/udp)"
-            )
-        if host_ip:
-            try:
-                host_ip = str(ipaddress.ip_address(host_ip))
-            except ValueError:
-                raise SpecError(f"ports: {spec!r}: {host_ip!r} is not an IP address") from None
-        if host_ip in ("0.0.0.0", "::"):
-            host_ip = ""
+        host_ip, host, inside, protocol = _port_parts(spec)
         inside_ports = _port_range(inside, "container port", spec)
         host_ports = _port_range(host, "host port", spec) if host else []
         if host_ports and len(host_ports) != len(inside_ports):
@@ -376,62 +374,66 @@ def _check_conflicts(params: dict[str, Any]) -> None:
     comparisons = params.get("comparisons") or {}
     for option, mode_name in comparisons.items():
         if option != "*" and option not in COMPARED:
-            raise SpecError(f"comparisons: {option!r} is not an option that is compared; use one of {', '.join(COMPARED)}")
+            raise SpecError(
+                f"comparisons: {option!r} is not an option that is compared; use one of {', '.join(COMPARED)}"
+            )
         if mode_name not in COMPARISON_MODES:
             raise SpecError(f"comparisons.{option}: {mode_name!r} is not one of {', '.join(COMPARISON_MODES)}")
+
+
+def _memory_swap(value: str, params: dict[str, Any]) -> int:
+    swap = -1 if str(value).strip() == "-1" else byte_size(value, "memory_swap")
+    if 0 <= swap < byte_size(params["memory"], "memory"):
+        raise SpecError(f"memory_swap: {value!r} is below memory {params['memory']!r}; it counts memory plus swap")
+    return swap
+
+
+def _env(params: dict[str, Any]) -> dict[str, str]:
+    env = read_env_file(params["env_file"]) if params.get("env_file") else {}
+    env.update(string_dict(params.get("env"), "env"))
+    return env
+
+
+# option -> how the task's value becomes the API's; each runs only when the task sets the option.
+CONVERT: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
+    "command": lambda v, p: argv(v, "command"),
+    "entrypoint": lambda v, p: argv(v, "entrypoint"),
+    "labels": lambda v, p: string_dict(v, "labels"),
+    "ports": lambda v, p: port_bindings(v),
+    "expose": lambda v, p: exposed_ports(v),
+    "volumes_from": lambda v, p: sorted(normal_volumes_from(x) for x in v),
+    "network_mode": lambda v, p: "bridge" if v == "default" else v,
+    "networks": lambda v, p: networks(v, p.get("network_mode")),
+    "restart_policy": lambda v, p: {"Name": v, "MaximumRetryCount": p.get("restart_retries") or 0},
+    "user": lambda v, p: v,
+    "working_dir": lambda v, p: v,
+    "hostname": lambda v, p: v,
+    "log_driver": lambda v, p: v,
+    "healthcheck": lambda v, p: healthcheck(v),
+    "memory": lambda v, p: byte_size(v, "memory"),
+    "memory_reservation": lambda v, p: byte_size(v, "memory_reservation"),
+    "memory_swap": _memory_swap,
+    "cpus": lambda v, p: round(v * 1e9),
+    "cpu_shares": lambda v, p: v,
+    "log_options": lambda v, p: string_dict(v, "log_options"),
+    "init": lambda v, p: bool(v),
+    "privileged": lambda v, p: bool(v),
+    "read_only": lambda v, p: bool(v),
+    "cap_add": lambda v, p: sorted({capability(c) for c in v}),
+    "cap_drop": lambda v, p: sorted({capability(c) for c in v}),
+    "tmpfs": lambda v, p: tmpfs(v),
+}
 
 
 def desired(params: dict[str, Any]) -> dict[str, Any]:
     """Option -> the value the engine API would hold, for every compared option the task sets."""
     _check_conflicts(params)
     want: dict[str, Any] = {}
-    for option in ("command", "entrypoint"):
-        if params.get(option) is not None:
-            want[option] = argv(params[option], option)
+    for option, convert in CONVERT.items():
+        if params.get(option) not in (None, ""):
+            want[option] = convert(params[option], params)
     if params.get("env") is not None or params.get("env_file"):
-        env = read_env_file(params["env_file"]) if params.get("env_file") else {}
-        env.update(string_dict(params.get("env"), "env"))
-        want["env"] = env
-    if params.get("labels") is not None:
-        want["labels"] = string_dict(params["labels"], "labels")
-    if params.get("ports") is not None:
-        want["ports"] = port_bindings(params["ports"])
-    if params.get("expose") is not None:
-        want["expose"] = exposed_ports(params["expose"])
+        want["env"] = _env(params)
     if params.get("volumes") is not None:
         want["volumes"], want["anonymous_volumes"] = volumes(params["volumes"])
-    if params.get("volumes_from") is not None:
-        want["volumes_from"] = sorted(normal_volumes_from(v) for v in params["volumes_from"])
-    if params.get("network_mode"):
-        want["network_mode"] = "bridge" if params["network_mode"] == "default" else params["network_mode"]
-    if params.get("networks") is not None:
-        want["networks"] = networks(params["networks"], params.get("network_mode"))
-    if params.get("restart_policy"):
-        want["restart_policy"] = {"Name": params["restart_policy"], "MaximumRetryCount": params.get("restart_retries") or 0}
-    for option in ("user", "working_dir", "hostname", "log_driver"):
-        if params.get(option) is not None:
-            want[option] = params[option]
-    if params.get("healthcheck") is not None:
-        want["healthcheck"] = healthcheck(params["healthcheck"])
-    for option in ("memory", "memory_reservation"):
-        if params.get(option):
-            want[option] = byte_size(params[option], option)
-    if params.get("memory_swap"):
-        want["memory_swap"] = -1 if str(params["memory_swap"]).strip() == "-1" else byte_size(params["memory_swap"], "memory_swap")
-        if 0 <= want["memory_swap"] < want["memory"]:
-            raise SpecError(f"memory_swap: {params['memory_swap']!r} is below memory {params['memory']!r}; it counts memory plus swap")
-    if params.get("cpus") is not None:
-        want["cpus"] = int(round(params["cpus"] * 1e9))
-    if params.get("cpu_shares") is not None:
-        want["cpu_shares"] = params["cpu_shares"]
-    if params.get("log_options") is not None:
-        want["log_options"] = string_dict(params["log_options"], "log_options")
-    for option in ("init", "privileged", "read_only"):
-        if params.get(option) is not None:
-            want[option] = bool(params[option])
-    for option in ("cap_add", "cap_drop"):
-        if params.get(option) is not None:
-            want[option] = sorted({capability(c) for c in params[option]})
-    if params.get("tmpfs") is not None:
-        want["tmpfs"] = tmpfs(params["tmpfs"])
     return want

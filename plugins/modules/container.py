@@ -22,7 +22,9 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reports what would be created, recreated, updated, started or stopped. The registry is not asked for a newer image.
+    description:
+      - Reports what would be created, recreated, updated, started or stopped.
+      - The registry is not asked for a newer image.
   diff_mode:
     support: full
     description: Shows the options that differ, before and after.

@@ -87,8 +87,14 @@ results:
   contains:
     name: {description: The container's name., type: str}
     changed: {description: Whether this container changed (or would)., type: bool}
-    actions: {description: "What was done: created, recreated, updated, reconnected, started, stopped, restarted, removed.", type: list, elements: str}
-    differences: {description: The differing options, as M(dockyard.docker.container) returns them., type: list, elements: dict}
+    actions:
+      description: "What was done: created, recreated, updated, reconnected, started, stopped, restarted, removed."
+      type: list
+      elements: str
+    differences:
+      description: The differing options, as M(dockyard.docker.container) returns them.
+      type: list
+      elements: dict
     container: {description: The container as M(dockyard.docker.container) returns it., type: dict}
 pruned:
   description: The names of the containers removed by O(prune) (or that would be).
@@ -159,9 +165,13 @@ def main() -> None:
             try:
                 manager.act(plan)
             except ContainerError as exc:
-                module.fail_json(msg=f"{plan.params['where']}: {exc}", results=[p.result() for p in done + [plan]])
+                module.fail_json(msg=f"{plan.params['where']}: {exc}", results=[p.result() for p in [*done, plan]])
             done.append(plan)
-        pruned = manager.prune(GROUP_LABEL, params["group"], {s["name"] for s in wanted}, params["remove_volumes"]) if params["prune"] else []
+        pruned = (
+            manager.prune(GROUP_LABEL, params["group"], {s["name"] for s in wanted}, params["remove_volumes"])
+            if params["prune"]
+            else []
+        )
     except (DockerException, OSError) as exc:
         dm.fail(exc, results=[p.result() for p in done])
     for warning in manager.warnings:
