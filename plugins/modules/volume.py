@@ -1,0 +1,206 @@
+#!/usr/bin/python
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: volume
+short_description: Create, inspect or remove a named Docker volume, never losing data by surprise
+version_added: 0.2.0
+description:
+  - Makes the volume O(name) exist with the options the task sets (options left out are not compared),
+    or removes it.
+  - A volume's driver, options and labels cannot change in place. When they differ, the task fails and
+    says so, unless O(recreate=true), because recreating a volume deletes its data.
+  - A volume that containers use is never removed; the task fails and names them.
+options:
+  name:
+    description: The volume's name.
+    type: str
+    required: true
+  state:
+    description: Whether the volume exists.
+    type: str
+    default: present
+    choices: [present, absent]
+  driver:
+    description: The volume driver. A volume created without one uses C(local).
+    type: str
+  driver_options:
+    description: Options of the driver, for example C(type), C(device) and C(o) of the C(local) driver.
+    type: dict
+  labels:
+    description: Labels of the volume.
+    type: dict
+  recreate:
+    description: When the volume differs from the task, remove it (and its data) and create it again.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - dockyard.docker.docker
+attributes:
+  check_mode:
+    support: full
+    description: Predicts creation, recreation and removal.
+  diff_mode:
+    support: full
+    description: Shows the options that differ.
+author:
+  - Dockyard maintainers (@dockyard)
+"""
+
+EXAMPLES = r"""
+- name: A volume for the database
+  dockyard.docker.volume:
+    name: pgdata
+    labels:
+      backup: nightly
+
+- name: A volume in memory, 64 MB
+  dockyard.docker.volume:
+    name: scratch
+    driver_options:
+      type: tmpfs
+      device: tmpfs
+      o: size=64m
+"""
+
+RETURN = r"""
+volume:
+  description: The volume after the task (before it, in check mode); null when there is none.
+  returned: always
+  type: dict
+  contains:
+    name: {description: Its name., type: str}
+    driver: {description: Its driver., type: str}
+    mountpoint: {description: Where its data is on the host., type: str}
+    labels: {description: Its labels., type: dict}
+    options: {description: Its driver options., type: dict}
+    used_by: {description: The names of the containers that mount it., type: list, elements: str}
+actions:
+  description: What was done, V(created), V(recreated) or V(removed).
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import SpecError, string_dict
+from ansible_collections.dockyard.docker.plugins.module_utils.images import NotFound
+
+
+def wanted(params) -> dict:
+    """The options the task sets, checked."""
+    want = {"driver": params["driver"]} if params["driver"] else {}
+    for option in ("driver_options", "labels"):
+        if params[option] is not None:
+            want[option] = string_dict(params[option], option)
+    return want
+
+
+def differences(want: dict, volume: dict) -> dict:
+    """option -> (before, after) for each option the task sets that the volume does not hold."""
+    have = {
+        "driver": volume.get("Driver"),
+        "driver_options": volume.get("Options") or {},
+        "labels": volume.get("Labels") or {},
+    }
+    return {o: (have[o], v) for o, v in want.items() if have[o] != v}
+
+
+def users(client, name: str) -> list[str]:
+    return sorted(c["Names"][0].lstrip("/") for c in client.containers(all=True, filters={"volume": name}))
+
+
+def summary(volume: dict | None, used_by: list[str]) -> dict | None:
+    if volume is None:
+        return None
+    return {
+        "name": volume.get("Name"),
+        "driver": volume.get("Driver"),
+        "mountpoint": volume.get("Mountpoint"),
+        "labels": volume.get("Labels") or {},
+        "options": volume.get("Options") or {},
+        "used_by": used_by,
+    }
+
+
+def planned(module, volume: dict | None, found: dict, used_by: list[str]) -> list[str]:
+    """The one action the task needs, if any; fails rather than lose data or pull a volume from under a container."""
+    params, name = module.params, module.params["name"]
+    if params["state"] == "absent":
+        actions = ["removed"] if volume else []
+    elif volume is None:
+        actions = ["created"]
+    elif found and not params["recreate"]:
+        module.fail_json(
+            msg=f"volume {name!r} exists with other {', '.join(sorted(found))} "
+            f"({'; '.join(f'{o}: {b!r}' for o, (b, _a) in sorted(found.items()))}); changing them means "
+            "removing the volume and its data: set recreate: true to do that, or keep the options",
+            volume=summary(volume, used_by),
+        )
+    else:
+        actions = ["recreated"] if found else []
+    if actions and actions[0] in ("removed", "recreated") and used_by:
+        module.fail_json(msg=f"volume {name!r} is used by {', '.join(used_by)}; remove those containers first")
+    return actions
+
+
+def main() -> None:
+    dm = DockerModule(
+        argument_spec={
+            "name": {"type": "str", "required": True},
+            "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+            "driver": {"type": "str"},
+            "driver_options": {"type": "dict"},
+            "labels": {"type": "dict"},
+            "recreate": {"type": "bool", "default": False},
+        },
+        supports_check_mode=True,
+    )
+    module, params = dm.module, dm.params
+    name = params["name"]
+    try:
+        want = wanted(params)
+    except SpecError as exc:
+        module.fail_json(msg=str(exc))
+    client = dm.client
+    actions: list[str] = []
+    try:
+        try:
+            volume = client.inspect_volume(name)
+        except NotFound:
+            volume = None
+        found = differences(want, volume) if volume and params["state"] == "present" else {}
+        used_by = users(client, name) if volume else []
+        actions = planned(module, volume, found, used_by)
+        if actions and not module.check_mode:
+            if volume:
+                client.remove_volume(name)
+                volume = None
+            if actions[0] != "removed":
+                volume = client.create_volume(
+                    name,
+                    driver=params["driver"] or "local",
+                    driver_opts=want.get("driver_options") or None,
+                    labels=want.get("labels") or None,
+                )
+    except (DockerException, OSError) as exc:
+        dm.fail(exc, actions=actions)
+    result = {"changed": bool(actions), "actions": actions, "volume": summary(volume, used_by if volume else [])}
+    if module._diff:
+        result["diff"] = {
+            "before": {o: b for o, (b, _a) in found.items()},
+            "after": {o: a for o, (_b, a) in found.items()},
+        }
+        if actions and actions[0] in ("created", "removed"):
+            result["diff"] = {
+                "before": {"exists": actions[0] == "removed"},
+                "after": {"exists": actions[0] == "created"},
+            }
+    dm.exit(**result)
+
+
+if __name__ == "__main__":
+    main()
