@@ -112,3 +112,8 @@ def run_playbook(
     if check:
         cmd.append("--check")
     return subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT, check=False)
+
+
+def local_module(name: str, args: dict | None = None, **kwargs) -> ModuleResult:
+    """``dockyard.docker.<name>`` run once against the local daemon; the one host's result."""
+    return run_module(f"dockyard.docker.{name}", args, **kwargs)["localhost"]

@@ -197,7 +197,7 @@ options:
     elements: str
   comparisons:
     description:
-      - How an option set in the task is compared with the container, by option name (or C(*) for all):
+      - How an option set in the task is compared with the container, by option name (or C(*) for all);
         V(exact) (the default), V(allow_more) (the container may hold more list items or keys than
         asked), or V(ignore). Options the task does not set are never compared.
       - Names are those of the options, plus C(anonymous_volumes) for volumes without a source.

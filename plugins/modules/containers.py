@@ -19,8 +19,9 @@ description:
 options:
   containers:
     description:
-      - The container specs. Each takes the options of M(dockyard.docker.container) (O(name) is
-        required, O(state) defaults to V(started)), validated the same way.
+      - The container specs. Each takes the options of M(dockyard.docker.container)
+        (O(dockyard.docker.container#module:name) is required, O(dockyard.docker.container#module:state)
+        defaults to V(started)), validated the same way.
     type: list
     elements: dict
     required: true
@@ -142,7 +143,7 @@ def specs(module, params) -> list[dict]:
 def main() -> None:
     dm = DockerModule(
         argument_spec={
-            "containers": {"type": "list", "elements": "raw", "required": True},
+            "containers": {"type": "list", "elements": "dict", "required": True},
             "defaults": {"type": "dict"},
             "group": {"type": "str"},
             "prune": {"type": "bool", "default": False},

@@ -107,7 +107,7 @@ network:
     name: {description: Its name., type: str}
     driver: {description: Its driver., type: str}
     subnets: {description: Its subnets., type: list, elements: str}
-    containers: {description: The names of the containers on it, running or not., type: list, elements: str}
+    containers: {description: "The names of the containers on it, running or not.", type: list, elements: str}
 actions:
   description: What was done, V(created), V(recreated) or V(removed).
   returned: always

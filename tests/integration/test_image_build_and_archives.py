@@ -10,11 +10,7 @@ import uuid
 import pytest
 from test_image_modules import forget
 
-from ansible_run import run_module
-
-
-def module(name, args, **kwargs):
-    return run_module(f"dockyard.docker.{name}", args, **kwargs)["localhost"]
+from ansible_run import local_module as module
 
 
 @pytest.fixture

@@ -7,12 +7,8 @@ import uuid
 import docker
 import pytest
 
-from ansible_run import run_module
+from ansible_run import local_module as module
 from testbed.tls_daemon import free_port
-
-
-def module(name, args, **kwargs):
-    return run_module(f"dockyard.docker.{name}", args, **kwargs)["localhost"]
 
 
 def forget(client, reference):

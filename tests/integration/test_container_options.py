@@ -1,0 +1,168 @@
+"""Each container option: create -> changed, same -> not changed, change -> recreated or updated as documented.
+
+All cases run as the specs of four `containers` calls (create, same again, changed, changed again), so
+the matrix costs four module runs instead of a hundred; `container` shares the same planner, and its
+own tests cover what is particular to it. The image's defaults (its env PATH, its label, EXPOSE 80,
+CMD sh) are in play in every case, so the second run also shows they cause no false change.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from ansible_run import local_module
+
+GROUP = f"dy-opt-{uuid.uuid4().hex[:6]}"
+NET = f"{GROUP}-net"
+SOURCE = f"{GROUP}-src"
+# sh as PID 1 ignores SIGTERM unless it traps it; without the trap every recreation waits for the kill.
+TRAP = "trap 'exit 0' TERM; sleep 3600 & wait"
+RUNNING = ["sh", "-c", TRAP]
+
+# id -> (options as created, options after the change, how the change is mended)
+CASES = {
+    "image": ({}, {"image": "VARIANT"}, "recreated"),
+    "command": ({}, {"command": "sh -c \"trap 'exit 0' TERM; sleep 3601 & wait\""}, "recreated"),
+    "entrypoint": (
+        {"entrypoint": ["sh", "-c"], "command": [TRAP]},
+        {"entrypoint": ["/bin/sh", "-c"], "command": [TRAP]},
+        "recreated",
+    ),
+    "env": ({"env": {"A": 1, "FLAG": True}}, {"env": {"A": 2, "FLAG": True}}, "recreated"),
+    "env_file": ({"env_file": "ENV1"}, {"env_file": "ENV2"}, "recreated"),
+    "labels": ({"labels": {"tier": 1}}, {"labels": {"tier": 2}}, "recreated"),
+    "ports": ({"ports": ["127.0.0.1::8080"]}, {"ports": ["127.0.0.1::8080/udp"]}, "recreated"),
+    "expose": ({"expose": ["9000"]}, {"expose": ["9000-9001"]}, "recreated"),
+    "bind_volume": ({"volumes": ["BIND:/data:ro"]}, {"volumes": ["BIND:/data"]}, "recreated"),
+    "named_volume": ({"volumes": [f"{GROUP}-v1:/data"]}, {"volumes": [f"{GROUP}-v2:/data"]}, "recreated"),
+    "anonymous_volume": ({"volumes": ["/anon"]}, {"volumes": ["/anon", "/anon2"]}, "recreated"),
+    "volumes_from": ({"volumes_from": [SOURCE]}, {"volumes_from": [f"{SOURCE}:ro"]}, "recreated"),
+    "network_mode": ({"network_mode": "bridge"}, {"network_mode": "none"}, "recreated"),
+    "networks_aliases": (
+        {"networks": [{"name": NET, "aliases": ["one"]}]},
+        {"networks": [{"name": NET, "aliases": ["two"]}]},
+        "reconnected",
+    ),
+    "networks_address": (
+        {"networks": [{"name": NET, "ipv4_address": "172.31.77.10"}]},
+        {"networks": [{"name": NET, "ipv4_address": "172.31.77.11"}]},
+        "reconnected",
+    ),
+    "restart_policy": (
+        {"restart_policy": "always"},
+        {"restart_policy": "on-failure", "restart_retries": 3},
+        "updated",
+    ),
+    "user": ({"user": "1000"}, {"user": "1000:1000"}, "recreated"),
+    "working_dir": ({"working_dir": "/tmp"}, {"working_dir": "/www"}, "recreated"),
+    "hostname": ({"hostname": "one"}, {"hostname": "two"}, "recreated"),
+    "healthcheck": (
+        {"healthcheck": {"test": "true", "interval": "30s"}},
+        {"healthcheck": {"test": "true", "interval": "31s"}},
+        "recreated",
+    ),
+    "memory": ({"memory": "64m"}, {"memory": "96m"}, "updated"),
+    "memory_reservation": (
+        {"memory": "64m", "memory_reservation": "32m"},
+        {"memory": "64m", "memory_reservation": "16m"},
+        "updated",
+    ),
+    "cpus": ({"cpus": 0.5}, {"cpus": 0.25}, "updated"),
+    "cpu_shares": ({"cpu_shares": 512}, {"cpu_shares": 256}, "updated"),
+    "log_driver": ({"log_driver": "json-file"}, {"log_driver": "local"}, "recreated"),
+    "log_options": (
+        {"log_driver": "json-file", "log_options": {"max-size": "1m"}},
+        {"log_driver": "json-file", "log_options": {"max-size": "2m"}},
+        "recreated",
+    ),
+    "init": ({"init": True}, {"init": False}, "recreated"),
+    "read_only": ({"read_only": True}, {"read_only": False}, "recreated"),
+    "cap_add": ({"cap_add": ["NET_ADMIN"]}, {"cap_add": ["net_admin", "CAP_SYS_TIME"]}, "recreated"),
+    "cap_drop": ({"cap_drop": ["MKNOD"]}, {"cap_drop": ["MKNOD", "CHOWN"]}, "recreated"),
+    "tmpfs": ({"tmpfs": ["/scratch"]}, {"tmpfs": ["/scratch:size=1m"]}, "recreated"),
+}
+# privileged is left out: this machine cannot grant every capability (see docs/testbed.md).
+
+
+def _spec(case: str, options: dict, values: dict) -> dict:
+    spec = {"name": f"{GROUP}-{case.replace('_', '-')}", "command": RUNNING, "stop_timeout": 2, **options}
+    for key, value in list(spec.items()):
+        if isinstance(value, str) and value in values:
+            spec[key] = values[value]
+        if key == "volumes":
+            spec[key] = [v.replace("BIND", values["BIND"]) for v in value]
+    return spec
+
+
+@pytest.fixture(scope="module")
+def matrix(docker_client, test_images, tmp_path_factory):
+    """case -> (created, same again, changed, changed again): each a `containers` result entry."""
+    work = tmp_path_factory.mktemp("options")
+    (work / "env1").write_text("# comment\nA=1\n")
+    (work / "env2").write_text("A=1\nB=2\n")
+    (work / "bind").mkdir()
+    busybox = docker_client.images.get(test_images["busybox"])
+    variant = f"dockyard-test/{GROUP}:variant"
+    scratch = docker_client.containers.create(busybox.id, "true")
+    scratch.commit(*variant.split(":"), changes=["LABEL variant=yes"])
+    scratch.remove()
+    values = {"VARIANT": variant, "ENV1": str(work / "env1"), "ENV2": str(work / "env2"), "BIND": str(work / "bind")}
+    network = docker_client.networks.create(NET, ipam={"Config": [{"Subnet": "172.31.77.0/24"}]})
+    source = docker_client.containers.create(busybox.id, "true", name=SOURCE, volumes=["/shared"])
+    before = [_spec(case, created, values) for case, (created, _changed, _how) in CASES.items()]
+    after = [_spec(case, changed, values) for case, (_created, changed, _how) in CASES.items()]
+    args = {"group": GROUP, "defaults": {"image": test_images["busybox"]}}
+    runs = []
+    try:
+        for specs in (before, before, after, after):
+            result = local_module("containers", {**args, "containers": specs})
+            assert not result.failed, result.get("msg")
+            runs.append({r["name"]: r for r in result["results"]})
+        yield {case: [run[spec["name"]] for run in runs] for case, spec in zip(CASES, before)}
+    finally:
+        for container in docker_client.containers.list(all=True, filters={"label": f"dockyard.docker.group={GROUP}"}):
+            container.remove(force=True, v=True)
+        source.remove(v=True)
+        network.remove()
+        docker_client.images.remove(variant)
+        for volume in (f"{GROUP}-v1", f"{GROUP}-v2"):
+            docker_client.volumes.get(volume).remove()
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_option_create_same_change(matrix, case):
+    created, same, changed, changed_again = matrix[case]
+    how = CASES[case][2]
+    assert created["actions"] == ["created", "started"]
+    assert created["container"]["running"] is True
+    assert same["changed"] is False, same["differences"]
+    assert changed["changed"] is True
+    assert how in changed["actions"], changed
+    options = {d["option"] for d in changed["differences"]}
+    assert options, changed
+    if how == "recreated":
+        assert changed["container"]["id"] != created["container"]["id"]
+    else:  # updated in place, or reconnected: the same container, still running
+        assert changed["container"]["id"] == created["container"]["id"]
+        assert "recreated" not in changed["actions"]
+    assert changed["container"]["running"] is True
+    assert changed_again["changed"] is False, changed_again["differences"]
+
+
+def test_changed_values_reach_the_container(docker_client, matrix):
+    """Spot checks that the changed options are what the daemon holds, not only what the module says."""
+    inspect = {case: docker_client.api.inspect_container(matrix[case][2]["container"]["id"]) for case in CASES}
+    assert "A=2" in inspect["env"]["Config"]["Env"] and "FLAG=true" in inspect["env"]["Config"]["Env"]
+    assert "B=2" in inspect["env_file"]["Config"]["Env"]
+    assert inspect["labels"]["Config"]["Labels"]["tier"] == "2"
+    assert inspect["labels"]["Config"]["Labels"]["dockyard.testbed.recipe"]  # the image's own label stays
+    assert set(inspect["expose"]["Config"]["ExposedPorts"]) == {"80/tcp", "9000/tcp", "9001/tcp"}
+    assert inspect["memory"]["HostConfig"]["Memory"] == 96 * 1024 * 1024
+    assert inspect["cpus"]["HostConfig"]["NanoCpus"] == 250_000_000
+    assert inspect["restart_policy"]["HostConfig"]["RestartPolicy"] == {"Name": "on-failure", "MaximumRetryCount": 3}
+    assert inspect["networks_aliases"]["NetworkSettings"]["Networks"][NET]["Aliases"][0] == "two"
+    assert inspect["networks_address"]["NetworkSettings"]["Networks"][NET]["IPAddress"] == "172.31.77.11"
+    assert inspect["healthcheck"]["Config"]["Healthcheck"]["Interval"] == 31 * 10**9
+    assert inspect["tmpfs"]["HostConfig"]["Tmpfs"] == {"/scratch": "size=1m"}
