@@ -1,0 +1,197 @@
+"""The container module's life cycle, ports, volumes, states, diff, check mode and bad input, on the local daemon."""
+
+from __future__ import annotations
+
+import urllib.request
+import uuid
+
+import docker
+import pytest
+from test_image_modules import forget
+
+from ansible_run import local_module as module
+
+TRAP = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+
+
+@pytest.fixture
+def name(docker_client):
+    """A fresh container name; whatever carries it (or its set-aside copies) is removed afterwards."""
+    value = f"dy-ctr-{uuid.uuid4().hex[:8]}"
+    yield value
+    for container in docker_client.containers.list(all=True, filters={"name": value}):
+        container.remove(force=True, v=True)
+
+
+def spec(name, image, **options):
+    return {"name": name, "image": image, "command": TRAP, "stop_timeout": 2, **options}
+
+
+def test_dynamic_host_port_is_returned_and_serves_http(name, test_images):
+    httpd = {"command": ["httpd", "-f", "-p", "80", "-h", "/www"], "ports": ["127.0.0.1::80"]}
+    result = module("container", spec(name, test_images["busybox"], **httpd))
+    assert result["changed"] is True
+    binding = result["container"]["ports"]["80/tcp"][0]
+    assert binding["host_ip"] == "127.0.0.1" and binding["host_port"] > 0
+    with urllib.request.urlopen(f"http://127.0.0.1:{binding['host_port']}/index.html", timeout=5) as response:
+        assert response.read().decode().strip() == "dockyard busybox test image"
+    again = module("container", spec(name, test_images["busybox"], **httpd))
+    assert again["changed"] is False
+    assert again["container"]["ports"] == result["container"]["ports"]
+
+
+def test_bind_mount_named_volume_and_volumes_from_share_contents(docker_client, name, test_images, tmp_path):
+    (tmp_path / "greeting").write_text("from the host\n")
+    volume = f"{name}-data"
+    mounts = {"volumes": [f"{tmp_path}:/host:ro", f"{volume}:/data"]}
+    module("container", spec(name, test_images["busybox"], **mounts))
+    try:
+        written = module("container_exec", {"container": name, "command": "sh -c 'cat /host/greeting > /data/copy'"})
+        assert written["rc"] == 0
+        reader = f"{name}-reader"
+        module("container", spec(reader, test_images["busybox"], volumes_from=[f"{name}:ro"]))
+        read = module("container_exec", {"container": reader, "command": ["cat", "/data/copy"]})
+        assert read["stdout"] == "from the host"
+        refused = module("container_exec", {"container": name, "command": "touch /host/x", "check_rc": False})
+        assert refused["rc"] != 0 and "Read-only" in refused["stderr"]
+    finally:
+        for container in docker_client.containers.list(all=True, filters={"name": name}):
+            container.remove(force=True)
+        docker_client.volumes.get(volume).remove()
+
+
+def test_states_stop_start_restart_and_remove(docker_client, name, test_images):
+    stopped = module("container", spec(name, test_images["busybox"], state="stopped"))
+    assert stopped["actions"] == ["created"] and stopped["container"]["running"] is False
+    started = module("container", spec(name, test_images["busybox"], state="started"))
+    assert started["actions"] == ["started"] and started["container"]["running"] is True
+    first_start = docker_client.api.inspect_container(name)["State"]["StartedAt"]
+    present = module("container", spec(name, test_images["busybox"], state="present"))
+    assert present["changed"] is False and present["container"]["running"] is True
+    restarted = module("container", spec(name, test_images["busybox"], state="restarted"))
+    assert restarted["actions"] == ["restarted"]
+    assert docker_client.api.inspect_container(name)["State"]["StartedAt"] != first_start
+    assert module("container", spec(name, test_images["busybox"], state="stopped"))["actions"] == ["stopped"]
+    assert module("container", {"name": name, "state": "absent"})["actions"] == ["removed"]
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.containers.get(name)
+    assert module("container", {"name": name, "state": "absent"})["changed"] is False
+
+
+def test_present_recreates_a_running_container_and_keeps_it_running(name, test_images):
+    created = module("container", spec(name, test_images["busybox"], env={"A": "1"}))
+    changed = module("container", spec(name, test_images["busybox"], env={"A": "2"}, state="present"))
+    assert changed["actions"] == ["recreated", "started"]
+    assert changed["container"]["id"] != created["container"]["id"] and changed["container"]["running"]
+
+
+def test_check_mode_predicts_and_changes_nothing(docker_client, name, test_images):
+    predicted = module("container", spec(name, test_images["busybox"]), check=True)
+    assert predicted["changed"] is True and predicted["actions"] == ["created", "started"]
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.containers.get(name)
+    created = module("container", spec(name, test_images["busybox"], memory="64m"))
+    predicted = module("container", spec(name, test_images["busybox"], memory="96m", env={"A": "1"}), check=True)
+    assert predicted["actions"] == ["recreated", "started"]
+    current = docker_client.api.inspect_container(name)
+    assert current["Id"] == created["container"]["id"] and current["HostConfig"]["Memory"] == 64 * 1024 * 1024
+    assert module("container", {"name": name, "state": "absent"}, check=True)["changed"] is True
+    assert docker_client.containers.get(name).status == "running"
+
+
+def test_diff_shows_the_differing_options(name, test_images):
+    module("container", spec(name, test_images["busybox"], labels={"tier": "web"}, restart_policy="always"))
+    changed = module(
+        "container", spec(name, test_images["busybox"], labels={"tier": "db"}, restart_policy="always"), diff=True
+    )
+    assert changed["diff"]["before"] == {
+        "labels": {
+            "tier": "web",
+            "dockyard.testbed.recipe": changed["diff"]["before"]["labels"]["dockyard.testbed.recipe"],
+        }
+    }
+    assert changed["diff"]["after"]["labels"]["tier"] == "db"
+    assert [d["option"] for d in changed["differences"]] == ["labels"]
+
+
+def test_healthy_waits_for_the_healthcheck_and_unhealthy_fails(name, test_images):
+    ready_soon = {
+        "command": ["sh", "-c", "trap 'exit 0' TERM; (sleep 2; touch /tmp/ready) & sleep 3600 & wait"],
+        "healthcheck": {"test": "test -f /tmp/ready", "interval": "1s", "retries": 30},
+        "state": "healthy",
+    }
+    healthy = module("container", spec(name, test_images["busybox"], **ready_soon))
+    assert healthy["container"]["health"] == "healthy"
+    never = {"healthcheck": {"test": "echo not yet; false", "interval": "1s", "retries": 2}, "state": "healthy"}
+    failed = module("container", spec(f"{name}-sick", test_images["busybox"], **never))
+    assert failed.failed
+    assert "is unhealthy" in failed["msg"] and "not yet" in failed["msg"]
+
+
+def test_a_failed_recreation_puts_the_old_container_back(docker_client, name, test_images):
+    holder = docker_client.containers.run(test_images["busybox"], TRAP, detach=True, name=f"{name}-holder",
+                                          ports={"80/tcp": ("127.0.0.1", None)})  # fmt: skip
+    holder.reload()
+    taken = holder.ports["80/tcp"][0]["HostPort"]
+    created = module("container", spec(name, test_images["busybox"], env={"A": "1"}))
+    clash = module("container", spec(name, test_images["busybox"], env={"A": "2"}, ports=[f"127.0.0.1:{taken}:80"]))
+    assert clash.failed
+    assert "port is already allocated" in clash["msg"] or "address already in use" in clash["msg"]
+    back = docker_client.api.inspect_container(name)
+    assert back["Id"] == created["container"]["id"] and back["State"]["Running"]
+    assert [c.name for c in docker_client.containers.list(all=True, filters={"name": name})].count(name) == 1
+
+
+def test_pull_always_recreates_only_when_the_registry_has_a_new_image(docker_client, name, registry, test_images):
+    reference = f"{registry}/dockyard/ctr-{uuid.uuid4().hex[:6]}:1"
+    busybox = docker_client.images.get(test_images["busybox"])
+    busybox.tag(reference)
+    docker_client.images.push(reference)
+    try:
+        created = module("container", spec(name, reference, pull="always"))
+        same = module("container", spec(name, reference, pull="always"))
+        assert same["changed"] is False
+        scratch = docker_client.containers.create(busybox.id, "true")
+        newer = scratch.commit(*reference.rsplit(":", 1), changes=["LABEL rebuilt=yes"])
+        scratch.remove()
+        docker_client.images.push(reference)
+        busybox.tag(reference)  # this host has the old image under the tag again
+        assert module("container", spec(name, reference))["changed"] is False  # pull: missing asks nobody
+        pulled = module("container", spec(name, reference, pull="always"))
+        assert pulled["actions"] == ["recreated", "started"]
+        assert pulled["container"]["image_id"] == newer.id != created["container"]["image_id"]
+    finally:
+        docker_client.containers.get(name).remove(force=True)
+        forget(docker_client, reference)
+
+
+BAD_INPUT = {
+    "bad port": ({"ports": ["80:80:80:80"]}, "ports: '80:80:80:80' is not"),
+    "port out of range": ({"ports": ["70000:80"]}, "host port '70000' is outside 1-65535"),
+    "relative bind path": ({"volumes": ["data/app:/app"]}, "'data/app' is neither an absolute host path"),
+    "host network with ports": ({"network_mode": "host", "ports": ["80:80"]}, "cannot publish ports"),
+    "network mode none with networks": ({"network_mode": "none", "networks": [{"name": "x"}]}, "cannot join"),
+    "bad memory": ({"memory": "lots"}, "memory: 'lots' is not a size"),
+    "unknown comparison": ({"comparisons": {"colour": "exact"}}, "comparisons: 'colour' is not an option"),
+    "unknown network": ({"networks": [{"name": "dy-no-such-net"}]}, "no network 'dy-no-such-net'"),
+    "unknown image": ({"image": "dockyard-test/no-such-image:1", "pull": "never"}, "is not on this host"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUT))
+def test_bad_input_fails_clearly_and_creates_nothing(docker_client, name, test_images, case):
+    options, message = BAD_INPUT[case]
+    result = module("container", {**spec(name, test_images["busybox"]), **options})
+    assert result.failed
+    assert message in result["msg"], result["msg"]
+    assert not docker_client.containers.list(all=True, filters={"name": name})
+
+
+def test_unknown_image_in_a_registry_fails_without_touching_the_old_container(
+    docker_client, name, registry, test_images
+):
+    created = module("container", spec(name, test_images["busybox"]))
+    missing = f"{registry}/dockyard/never-pushed:1"
+    result = module("container", spec(name, missing, pull_retries=0))
+    assert result.failed and f"cannot pull '{missing}'" in result["msg"]
+    assert docker_client.api.inspect_container(name)["Id"] == created["container"]["id"]
