@@ -213,7 +213,8 @@ def main() -> None:
     result["stderr_lines"] = result["stderr"].splitlines()
     if rc != 0 and params["check_rc"]:
         module.fail_json(msg=f"{' '.join(command)!r} exited with {rc} in {name}", **result)
-    dm.exit(**result)
+    # Ansible fails any result whose rc is not 0 unless the result says failed: false itself.
+    dm.exit(failed=False, **result)
 
 
 if __name__ == "__main__":
