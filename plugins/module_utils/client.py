@@ -20,7 +20,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 
 try:
     import docker
-    from docker.errors import APIError, DockerException, TLSParameterError
+    from docker.errors import APIError, DockerException, NotFound, TLSParameterError
 
     HAS_DOCKER_SDK = True
     DOCKER_SDK_IMPORT_ERROR = None
@@ -32,6 +32,10 @@ except ImportError:  # pragma: no cover - exercised on targets without the SDK
         """Stand-in so that ``except`` clauses work when the SDK is missing."""
 
     APIError = TLSParameterError = DockerException  # type: ignore[misc,assignment]
+
+    class NotFound(DockerException):  # type: ignore[no-redef]
+        """Stand-in so that ``except`` clauses work when the SDK is missing."""
+
 
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 DEFAULT_TIMEOUT = 60
@@ -203,8 +207,13 @@ class DockerModule:
             # (docker/docker-py#2433), so a CI host that sets them could never verify the daemon.
             for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
                 os.environ.pop(variable, None)
-        client = docker.APIClient(**client_kwargs(self.params))
-        client.ping()
+        kwargs = client_kwargs(self.params)
+        client = docker.APIClient(**kwargs)
+        if _socket_path(kwargs["base_url"]):
+            # No proxy or netrc applies to a local socket; looking them up costs every request.
+            client.trust_env = False
+        if kwargs["version"] != "auto":  # with "auto", asking for the version already reached the daemon
+            client.ping()
         return client
 
     def unreachable_reason(self) -> str | None:

@@ -12,18 +12,8 @@ import tempfile
 import time
 from typing import Any, Callable
 
+from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError, NotFound
 from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import ImageReferenceError, parse
-
-try:
-    from docker.errors import APIError, NotFound
-except ImportError:  # pragma: no cover - DockerModule.require_sdk reports it
-
-    class APIError(Exception):  # type: ignore[no-redef]
-        """Stand-in so that ``except`` clauses work when the SDK is missing."""
-
-    class NotFound(APIError):  # type: ignore[no-redef]
-        """Stand-in so that ``except`` clauses work when the SDK is missing."""
-
 
 # The options every module that talks to a registry takes, documented in the registry_auth fragment.
 AUTH_ARGS: dict[str, dict[str, Any]] = {

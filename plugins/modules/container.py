@@ -105,7 +105,7 @@ container:
 """
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
-from ansible_collections.dockyard.docker.plugins.module_utils.container_apply import ContainerError, ContainerManager
+from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, ContainerManager
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, SpecError, desired
 
 

@@ -117,9 +117,8 @@ stderr_lines:
 
 import socket
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule, NotFound
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import SpecError, argv, string_dict
-from ansible_collections.dockyard.docker.plugins.module_utils.images import NotFound
 
 try:
     from docker.utils.socket import STDERR, frames_iter

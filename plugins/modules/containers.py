@@ -107,7 +107,7 @@ pruned:
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
-from ansible_collections.dockyard.docker.plugins.module_utils.container_apply import ContainerError, ContainerManager
+from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, ContainerManager
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, SpecError, desired
 
 GROUP_LABEL = "dockyard.docker.group"

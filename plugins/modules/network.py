@@ -122,9 +122,8 @@ reconnected:
 
 import ipaddress
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule, NotFound
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import SpecError, string_dict
-from ansible_collections.dockyard.docker.plugins.module_utils.images import NotFound
 
 PREDEFINED = ("bridge", "host", "none")
 IPAM_KEYS = (("subnet", "Subnet"), ("gateway", "Gateway"), ("ip_range", "IPRange"))

@@ -85,9 +85,8 @@ actions:
   elements: str
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule, NotFound
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import SpecError, string_dict
-from ansible_collections.dockyard.docker.plugins.module_utils.images import NotFound
 
 
 def wanted(params) -> dict:

@@ -1,0 +1,140 @@
+"""Twenty containers created and re-applied three ways, in one command, as ratios.
+
+    .venv/bin/python benchmarks/container_tasks.py [--items 20] [--runs 3]
+
+(a) our `container` module in a loop, (b) our `containers` module in one call, (c) community.docker's
+`docker_container` in a loop. community.docker comes with the `ansible` package on PyPI; it is
+installed into .build/bench-ansible for this benchmark only (never a dependency of the collection).
+Each container has published ports, env, labels, a bind volume and a restart policy. The create run
+is timed once per way; the idempotent re-run (which must report changed=0) --runs times, median.
+Targets on the re-run: (c) / (b) >= 5, (c) / (a) >= 1.3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import docker  # noqa: E402
+from image_tasks import BENCH, install_community_docker  # noqa: E402
+
+from ansible_run import collections_path, run_playbook  # noqa: E402
+from testbed.images import ensure_images  # noqa: E402
+
+COMMAND = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+TARGETS = {"containers": 5.0, "container": 1.3}
+
+
+def specs(prefix: str, image: str, bind: Path, items: int) -> list[dict]:
+    return [
+        {
+            "name": f"{prefix}-{i:02d}",
+            "image": image,
+            "command": COMMAND,
+            "ports": ["127.0.0.1::80", f"127.0.0.1::{9000 + i}"],
+            "env": {"INDEX": str(i), "ROLE": "bench"},
+            "labels": {"bench": prefix, "index": str(i)},
+            "volumes": [f"{bind}:/config:ro"],
+            "restart_policy": "unless-stopped",
+        }
+        for i in range(items)
+    ]
+
+
+def community_args(spec: dict) -> dict:
+    args = {k: v for k, v in spec.items() if k != "ports"}
+    return {**args, "published_ports": spec["ports"], "state": "started"}
+
+
+def playbook(directory: Path, name: str, task: str, items: list[dict]) -> Path:
+    path = directory / f"{name}.yml"
+    path.write_text(
+        "---\n- name: Benchmark\n  hosts: localhost\n  connection: local\n  gather_facts: false\n"
+        f"  vars:\n    specs: {json.dumps(items)}\n  tasks:\n{task}"
+    )
+    return path
+
+
+WAYS = {
+    "container": (
+        "    - name: One task per container\n      dockyard.docker.container: '{{ item }}'\n      loop: '{{ specs }}'\n"
+    ),
+    "containers": "    - name: One call\n      dockyard.docker.containers:\n        containers: '{{ specs }}'\n",
+    "community": (
+        "    - name: community.docker, one task per container\n"
+        "      community.docker.docker_container: '{{ item }}'\n      loop: '{{ specs }}'\n"
+    ),
+}
+
+
+def timed(path: Path, env: dict) -> tuple[float, int]:
+    """Seconds, and how many tasks (or loop items) reported a change."""
+    start = time.monotonic()
+    proc = run_playbook(
+        path, inventory="localhost,", env=env, extra_vars={"ansible_python_interpreter": sys.executable}
+    )
+    elapsed = time.monotonic() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{path.name} failed:\n{proc.stdout[-3000:]}")
+    recap = [line for line in proc.stdout.splitlines() if line.startswith("localhost")]
+    changed = int(recap[-1].split("changed=")[1].split()[0])
+    return elapsed, changed
+
+
+def remove(client: docker.DockerClient, prefix: str) -> None:
+    for container in client.containers.list(all=True, filters={"label": f"bench={prefix}"}):
+        container.remove(force=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    install_community_docker()
+    client = docker.from_env()
+    image = ensure_images(client, ["busybox"])["busybox"]
+    env = {"ANSIBLE_COLLECTIONS_PATH": f"{collections_path()}:{BENCH}"}
+    reruns: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="dockyard-bench-") as tmp:
+        directory = Path(tmp)
+        print(f"{args.items} containers; create once, re-apply {args.runs} times (median)")
+        print(f"{'way':12} {'create':>8} {'re-run':>8} {'changed on re-run':>18}")
+        for way, task in WAYS.items():
+            prefix = f"dy-bench-{way}"
+            items = specs(prefix, image, directory, args.items)
+            if way == "community":
+                items = [community_args(s) for s in items]
+            book = playbook(directory, way, task, items)
+            remove(client, prefix)
+            try:
+                create, _changed = timed(book, env)
+                runs = [timed(book, env) for _run in range(args.runs)]
+            finally:
+                remove(client, prefix)
+            reruns[way] = statistics.median(t for t, _c in runs)
+            changed = max(c for _t, c in runs)
+            print(f"{way:12} {create:7.2f}s {reruns[way]:7.2f}s {changed:>18}", flush=True)
+            if changed:
+                print(f"  {way}: the re-run reported changes; it must not", flush=True)
+                return 1
+    worst = True
+    print()
+    for way, target in TARGETS.items():
+        speedup = reruns["community"] / reruns[way]
+        worst = worst and speedup >= target
+        print(f"re-run community.docker / {way}: {speedup:5.2f}x faster (target >= {target}x)")
+    return 0 if worst else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
