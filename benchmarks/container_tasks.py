@@ -17,17 +17,14 @@ import json
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import docker  # noqa: E402
-from image_tasks import BENCH, install_community_docker  # noqa: E402
+from community import install_community_docker, timed  # noqa: E402
 
-from ansible_run import collections_path, run_playbook  # noqa: E402
 from testbed.images import ensure_images  # noqa: E402
 
 COMMAND = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
@@ -76,20 +73,6 @@ WAYS = {
 }
 
 
-def timed(path: Path, env: dict) -> tuple[float, int]:
-    """Seconds, and how many tasks (or loop items) reported a change."""
-    start = time.monotonic()
-    proc = run_playbook(
-        path, inventory="localhost,", env=env, extra_vars={"ansible_python_interpreter": sys.executable}
-    )
-    elapsed = time.monotonic() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{path.name} failed:\n{proc.stdout[-3000:]}")
-    recap = [line for line in proc.stdout.splitlines() if line.startswith("localhost")]
-    changed = int(recap[-1].split("changed=")[1].split()[0])
-    return elapsed, changed
-
-
 def remove(client: docker.DockerClient, prefix: str) -> None:
     for container in client.containers.list(all=True, filters={"label": f"bench={prefix}"}):
         container.remove(force=True)
@@ -100,10 +83,9 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    install_community_docker()
+    env = install_community_docker()
     client = docker.from_env()
     image = ensure_images(client, ["busybox"])["busybox"]
-    env = {"ANSIBLE_COLLECTIONS_PATH": f"{collections_path()}:{BENCH}"}
     books: dict[str, Path] = {}
     creates: dict[str, float] = {}
     reruns: dict[str, list[float]] = {way: [] for way in WAYS}

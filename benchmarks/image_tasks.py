@@ -13,22 +13,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import docker  # noqa: E402
+from community import install_community_docker, timed  # noqa: E402
 
-from ansible_run import VENV_BIN, collections_path, run_playbook  # noqa: E402
 from testbed.images import ensure_images  # noqa: E402
-
-ANSIBLE_PACKAGE = "ansible==12.2.0"  # ships community.docker 4.x for ansible-core 2.19
-BENCH = ROOT / ".build" / "bench-ansible"
 
 TASKS = {
     "pull (present)": (
@@ -70,38 +65,18 @@ def playbook(module: str, args: str, items: list[str], directory: Path, name: st
     return path
 
 
-def install_community_docker() -> None:
-    if not (BENCH / "ansible_collections" / "community" / "docker").is_dir():
-        print(f"installing {ANSIBLE_PACKAGE} into {BENCH} (benchmark only) ...", flush=True)
-        subprocess.run(
-            [str(VENV_BIN / "pip"), "install", "--quiet", "--no-deps", "--target", str(BENCH), ANSIBLE_PACKAGE],
-            check=True,
-        )
-
-
-def timed(path: Path, env: dict) -> float:
-    start = time.monotonic()
-    proc = run_playbook(
-        path, inventory="localhost,", env=env, extra_vars={"ansible_python_interpreter": sys.executable}
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"{path.name} failed:\n{proc.stdout[-3000:]}")
-    return time.monotonic() - start
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    install_community_docker()
+    env = install_community_docker()
     client = docker.from_env()
     source = ensure_images(client, ["busybox"])["busybox"]
     items = [f"dockyard-bench/img{i}:1" for i in range(args.items)]
     for item in items:
         client.images.get(source).tag(item)
         client.images.get(source).tag(f"{item}-again")
-    env = {"ANSIBLE_COLLECTIONS_PATH": f"{collections_path()}:{BENCH}"}
     worst = 0.0
     with tempfile.TemporaryDirectory(prefix="dockyard-bench-") as tmp:
         directory = Path(tmp)
@@ -111,8 +86,8 @@ def main() -> int:
             theirs_book = playbook(theirs_module, theirs_args, items, directory, "theirs")
             ours, theirs = [], []
             for _run in range(args.runs):
-                theirs.append(timed(theirs_book, env))
-                ours.append(timed(ours_book, env))
+                theirs.append(timed(theirs_book, env)[0])
+                ours.append(timed(ours_book, env)[0])
             o, t = statistics.median(ours), statistics.median(theirs)
             worst = max(worst, o / t)
             print(f"{label:24} {o:7.2f}s {t:9.2f}s {o / t:6.2f}x", flush=True)

@@ -122,8 +122,9 @@ reconnected:
 
 import ipaddress
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule, NotFound
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import SpecError, string_dict
+from ansible_collections.dockyard.docker.plugins.module_utils.resources import diff, inspected, needed_action
 
 PREDEFINED = ("bridge", "host", "none")
 IPAM_KEYS = (("subnet", "Subnet"), ("gateway", "Gateway"), ("ip_range", "IPRange"))
@@ -246,14 +247,9 @@ def reconnect(client, network_id: str, endpoints: dict[str, dict]) -> None:
 def planned(module, network: dict | None, found: dict, endpoints: dict) -> list[str]:
     """The one action the task needs, if any; fails when it would cut containers off without force."""
     params, name = module.params, module.params["name"]
-    if params["state"] == "absent":
-        action = "removed" if network else None
-    elif network is None:
-        action = "created"
-    elif found and name in PREDEFINED:
+    action = needed_action(params["state"], network, found)
+    if action == "recreated" and name in PREDEFINED:
         module.fail_json(msg=f"{name!r} is one of Docker's own networks; its {', '.join(found)} cannot change")
-    else:
-        action = "recreated" if found else None
     if action in ("removed", "recreated") and endpoints and not params["force"]:
         why = "removed" if action == "removed" else f"recreated to change {', '.join(sorted(found))}"
         module.fail_json(
@@ -297,16 +293,12 @@ def main() -> None:
     if params["state"] == "absent" and name in PREDEFINED:
         module.fail_json(msg=f"name: {name!r} is one of Docker's own networks and cannot be removed")
     client = dm.client
-    actions, reconnected, diff = [], [], {"before": {}, "after": {}}
+    actions, reconnected = [], []
     try:
-        try:
-            network = client.inspect_network(name)
-        except NotFound:
-            network = None
+        network = inspected(client.inspect_network, name)
         endpoints = attached(client, network["Id"]) if network else {}
         found = differences(want, network) if network and params["state"] == "present" else {}
         actions = planned(module, network, found, endpoints)
-        diff = {"before": {o: b for o, (b, _a) in found.items()}, "after": {o: a for o, (_b, a) in found.items()}}
         if actions and not module.check_mode:
             for container in endpoints:
                 client.disconnect_container_from_network(container, network["Id"], force=True)
@@ -327,9 +319,7 @@ def main() -> None:
         "network": summary(network, names),
     }
     if module._diff:
-        if actions and actions[0] in ("created", "removed"):
-            diff = {"before": {"exists": actions[0] == "removed"}, "after": {"exists": actions[0] == "created"}}
-        result["diff"] = diff
+        result["diff"] = diff(found, actions)
     dm.exit(**result)
 
 

@@ -85,8 +85,9 @@ actions:
   elements: str
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule, NotFound
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import SpecError, string_dict
+from ansible_collections.dockyard.docker.plugins.module_utils.resources import diff, inspected, needed_action
 
 
 def wanted(params) -> dict:
@@ -128,22 +129,17 @@ def summary(volume: dict | None, used_by: list[str]) -> dict | None:
 def planned(module, volume: dict | None, found: dict, used_by: list[str]) -> list[str]:
     """The one action the task needs, if any; fails rather than lose data or pull a volume from under a container."""
     params, name = module.params, module.params["name"]
-    if params["state"] == "absent":
-        actions = ["removed"] if volume else []
-    elif volume is None:
-        actions = ["created"]
-    elif found and not params["recreate"]:
+    action = needed_action(params["state"], volume, found)
+    if action == "recreated" and not params["recreate"]:
         module.fail_json(
             msg=f"volume {name!r} exists with other {', '.join(sorted(found))} "
             f"({'; '.join(f'{o}: {b!r}' for o, (b, _a) in sorted(found.items()))}); changing them means "
             "removing the volume and its data: set recreate: true to do that, or keep the options",
             volume=summary(volume, used_by),
         )
-    else:
-        actions = ["recreated"] if found else []
-    if actions and actions[0] in ("removed", "recreated") and used_by:
+    if action in ("removed", "recreated") and used_by:
         module.fail_json(msg=f"volume {name!r} is used by {', '.join(used_by)}; remove those containers first")
-    return actions
+    return [action] if action else []
 
 
 def main() -> None:
@@ -167,10 +163,7 @@ def main() -> None:
     client = dm.client
     actions: list[str] = []
     try:
-        try:
-            volume = client.inspect_volume(name)
-        except NotFound:
-            volume = None
+        volume = inspected(client.inspect_volume, name)
         found = differences(want, volume) if volume and params["state"] == "present" else {}
         used_by = users(client, name) if volume else []
         actions = planned(module, volume, found, used_by)
@@ -189,15 +182,7 @@ def main() -> None:
         dm.fail(exc, actions=actions)
     result = {"changed": bool(actions), "actions": actions, "volume": summary(volume, used_by if volume else [])}
     if module._diff:
-        result["diff"] = {
-            "before": {o: b for o, (b, _a) in found.items()},
-            "after": {o: a for o, (_b, a) in found.items()},
-        }
-        if actions and actions[0] in ("created", "removed"):
-            result["diff"] = {
-                "before": {"exists": actions[0] == "removed"},
-                "after": {"exists": actions[0] == "created"},
-            }
+        result["diff"] = diff(found, actions)
     dm.exit(**result)
 
 
