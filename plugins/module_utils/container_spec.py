@@ -356,6 +356,10 @@ def networks(entries: list[dict[str, Any]], network_mode: str | None) -> list[di
         result.append(item)
     if network_mode and (network_mode in SPECIAL_NETWORK_MODES or network_mode.startswith("container:")):
         raise SpecError(f"networks: cannot join networks with network_mode {network_mode!r}; drop one of the two")
+    mode = "bridge" if network_mode == "default" else network_mode
+    if mode and mode not in seen:
+        # The network named by network_mode is one the container is on, listed or not.
+        result.insert(0, {"name": mode, "aliases": []})
     return result
 
 

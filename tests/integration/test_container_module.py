@@ -195,3 +195,17 @@ def test_unknown_image_in_a_registry_fails_without_touching_the_old_container(
     result = module("container", spec(name, missing, pull_retries=0))
     assert result.failed and f"cannot pull '{missing}'" in result["msg"]
     assert docker_client.api.inspect_container(name)["Id"] == created["container"]["id"]
+
+
+def test_bridge_plus_a_network_keeps_both_and_second_run_changes_nothing(docker_client, name, test_images):
+    network = docker_client.networks.create(f"{name}-net")
+    try:
+        options = {"network_mode": "bridge", "networks": [{"name": network.name, "aliases": ["api"]}]}
+        created = module("container", spec(name, test_images["busybox"], **options))
+        assert set(created["container"]["networks"]) == {"bridge", network.name}
+        assert "api" in created["container"]["networks"][network.name]["aliases"]
+        again = module("container", spec(name, test_images["busybox"], **options))
+        assert again["changed"] is False, again["differences"]
+    finally:
+        docker_client.containers.get(name).remove(force=True)
+        network.remove()

@@ -140,3 +140,10 @@ def test_comparison_rules_allow_more_and_ignore():
     rules = modes({"env": "allow_more", "labels": "ignore"})
     assert differences(want, IMAGE, container(), rules) == []
     assert differences(want, IMAGE, container(), modes({"*": "ignore"})) == []
+
+
+def test_the_network_mode_network_counts_as_listed():
+    want = desired({"network_mode": "bridge", "networks": [{"name": "backend", "aliases": ["api"]}]})
+    assert [n["name"] for n in want["networks"]] == ["bridge", "backend"]
+    only = desired({"networks": [{"name": "backend"}]})
+    assert [n["name"] for n in only["networks"]] == ["backend"]
