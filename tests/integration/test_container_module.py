@@ -209,3 +209,14 @@ def test_bridge_plus_a_network_keeps_both_and_second_run_changes_nothing(docker_
     finally:
         docker_client.containers.get(name).remove(force=True)
         network.remove()
+
+
+def test_host_and_container_network_modes_are_stable(docker_client, name, test_images):
+    on_host = module("container", spec(name, test_images["busybox"], network_mode="host"))
+    assert on_host["container"]["networks"] == {"host": {"ip_address": None, "aliases": []}}
+    shared = spec(f"{name}-sidecar", test_images["busybox"], network_mode=f"container:{name}")
+    assert module("container", shared)["changed"] is True
+    assert module("container", spec(name, test_images["busybox"], network_mode="host"))["changed"] is False
+    assert module("container", shared)["changed"] is False  # container:<name> matches container:<id>
+    moved = module("container", spec(name, test_images["busybox"], network_mode="bridge"))
+    assert moved["actions"] == ["recreated", "started"]
