@@ -51,6 +51,9 @@ options:
     description:
       - Environment variables. Values are strings; C(true) and C(false) are written in lower case.
       - The image's own variables count as wanted, so they cause no change.
+      - In the reported differences and in diff mode, the values of variables whose names contain
+        PASS, SECRET, TOKEN, KEY, CREDENTIAL or AUTH are masked. The task's own arguments are shown
+        with C(-v); hide them with C(no_log) on the task.
     type: dict
   env_file:
     description: A file on the target of C(KEY=VALUE) lines, read as C(docker run --env-file) does. O(env) wins over it.

@@ -11,6 +11,7 @@ option the task does not set is not compared at all. Each difference says how it
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import (
@@ -25,6 +26,9 @@ from ansible_collections.dockyard.docker.plugins.module_utils.container_spec imp
 UPDATABLE = ("restart_policy", "memory", "memory_swap", "memory_reservation", "cpus", "cpu_shares")
 # The daemon adds its own default log options (daemon.json log-opts) to a container's.
 DEFAULT_MODES = {"log_options": "allow_more"}
+# Env values under such names are credentials more often than not; logs and diffs show a mask.
+SECRET_NAME = re.compile(r"PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH", re.IGNORECASE)
+MASK = "********"
 
 
 def _pairs(items: list[str] | None) -> dict[str, str]:
@@ -154,8 +158,11 @@ def network_changes(wanted: list[dict[str, Any]], present: dict[str, Any], mode:
 
 
 def _shown(option: str, value: Any) -> Any:
+    """A value as differences and diff mode show it: readable ports, secret-looking env values masked."""
     if option == "ports":
         return [f"{ip}:{host}:{port}" if ip or host else port for port, ip, host in value]
+    if option == "env":
+        return {k: MASK if SECRET_NAME.search(k) else v for k, v in value.items()}
     return value
 
 

@@ -147,3 +147,10 @@ def test_the_network_mode_network_counts_as_listed():
     assert [n["name"] for n in want["networks"]] == ["bridge", "backend"]
     only = desired({"networks": [{"name": "backend"}]})
     assert [n["name"] for n in only["networks"]] == ["backend"]
+
+
+def test_secret_looking_env_values_are_masked_in_differences():
+    want = desired({"env": {"A": "2", "DB_PASSWORD": "hunter2"}})
+    [found] = differences(want, IMAGE, container(), modes(None))
+    assert found["after"]["DB_PASSWORD"] == "********" and found["after"]["A"] == "2"
+    assert "hunter2" not in repr(found)
