@@ -202,7 +202,7 @@ class ContainerManager:
             del plan.want["memory_swap"]
             self.warnings.append(
                 f"{plan.name}: memory_swap is ignored: this host's kernel does not account swap "
-                "(enable it with the engine role's docker_swap_accounting and reboot)"
+                "(add cgroup_enable=memory swapaccount=1 to the kernel command line and reboot)"
             )
         if params.get("image"):
             plan.image = self._image(params)
