@@ -20,7 +20,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 
 try:
     import docker
-    from docker.errors import APIError, DockerException, NotFound, TLSParameterError
+    from docker.errors import APIError, DockerException, NotFound, TLSParameterError  # pylint: disable=unused-import
 
     HAS_DOCKER_SDK = True
     DOCKER_SDK_IMPORT_ERROR = None
