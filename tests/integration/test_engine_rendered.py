@@ -122,3 +122,15 @@ def test_rendered_daemon_settings_drop_empty_values_and_merge_options(tmp_path):
     assert settings["registry-mirrors"] is None  # cleared variable -> key removed from daemon.json
     assert settings["log-opts"] == {"max-size": "10m", "max-file": "3", "compress": "true"}
     assert settings["debug"] is True
+
+
+@pytest.mark.parametrize(
+    ("distro", "file", "command"),
+    [("ubuntu2404", "/etc/default/grub", "update-grub"), ("rocky9", "/etc/default/grub", "grubby"),
+     ("opensuse15", "/etc/default/grub", "grub2-mkconfig"), ("arch", "/etc/default/grub", "grub-mkconfig"),
+     ("alpine320", "/etc/update-extlinux.conf", "update-extlinux")],
+)  # fmt: skip
+def test_rendered_boot_loader_for_swap_accounting(tmp_path, distro, file, command):
+    data, _unused = render(tmp_path, distro)
+    assert data["boot_loader"]["file"] == file
+    assert data["boot_loader"]["command"][0] == command

@@ -234,3 +234,45 @@ def test_a_public_listener_without_tls_is_refused(converged):
     assert proc.returncode != 0
     assert "exposes the Docker API on the network without client certificates" in proc.stdout
     assert converged.daemon_json() == before
+
+
+def test_swap_accounting_is_left_alone_on_a_kernel_that_accounts_swap(converged):
+    # This machine's kernel accounts swap (cgroup v1 memsw files); nothing to do, nothing touched.
+    assert converged.sh("test -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes && echo yes").strip() == "yes"
+    proc, counts = converged.apply(docker_swap_accounting=True)
+    assert counts["changed"] == 0, proc.stdout
+
+
+def test_swap_accounting_edits_grub_and_flags_a_reboot_with_a_stand_in_update_grub(converged):
+    """A container has no boot loader: /etc/default/grub is written here and update-grub is a stand-in
+    that records its calls. The kernel is made to look as if it lacked swap accounting."""
+    lacking = {"docker_swap_accounting": True, "docker_swap_accounting_proof": ["/nonexistent/memory.memsw"]}
+    converged.sh("rm -f /etc/default/grub /run/reboot-required /tmp/update-grub.calls")
+    before, pid = converged.daemon_json(), converged.daemon_pid()
+    proc, _counts = converged.apply(**lacking)
+    assert proc.returncode != 0
+    assert "/etc/default/grub, where its command line would get cgroup_enable=memory swapaccount=1" in proc.stdout
+    assert converged.daemon_json() == before
+
+    files = {
+        "/etc/default/grub": ('GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet swapaccount=1"\n', "0644"),
+        "/usr/local/sbin/update-grub": ("#!/bin/sh\necho called >> /tmp/update-grub.calls\n", "0755"),
+    }
+    for path, (content, mode) in files.items():
+        written = run_module("ansible.builtin.copy", {"dest": path, "content": content, "mode": mode},
+                             inventory=converged.inventory, hosts="all", become=True)  # fmt: skip
+        assert not next(iter(written.values())).failed
+    try:
+        proc, counts = converged.apply(**lacking)
+        assert proc.returncode == 0, proc.stdout
+        assert counts["changed"] >= 2
+        line = converged.sh("grep ^GRUB_CMDLINE_LINUX_DEFAULT= /etc/default/grub").strip()
+        assert line == 'GRUB_CMDLINE_LINUX_DEFAULT="quiet swapaccount=1 cgroup_enable=memory"'
+        assert converged.sh("cat /tmp/update-grub.calls").split() == ["called"]
+        assert "swap accounting" in converged.sh("cat /run/reboot-required")
+        assert converged.daemon_pid() == pid  # the daemon does not care; the kernel does, after a reboot
+        proc, counts = converged.apply(**lacking)
+        assert counts["changed"] == 0, proc.stdout
+        assert converged.sh("cat /tmp/update-grub.calls").split() == ["called"]
+    finally:
+        converged.sh("rm -f /etc/default/grub /usr/local/sbin/update-grub /run/reboot-required /tmp/update-grub.calls")
