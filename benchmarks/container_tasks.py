@@ -12,7 +12,6 @@ Targets on the re-run: (c) / (b) >= 5, (c) / (a) >= 1.3.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -23,9 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import docker  # noqa: E402
-from community import install_community_docker, timed  # noqa: E402
-
-from testbed.images import ensure_images  # noqa: E402
+from community import setup, timed  # noqa: E402
 
 COMMAND = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
 TARGETS = {"containers": 5.0, "container": 1.3}
@@ -79,13 +76,7 @@ def remove(client: docker.DockerClient, prefix: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--items", type=int, default=20)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    env = install_community_docker()
-    client = docker.from_env()
-    image = ensure_images(client, ["busybox"])["busybox"]
+    args, env, client, image = setup(__doc__)
     books: dict[str, Path] = {}
     creates: dict[str, float] = {}
     reruns: dict[str, list[float]] = {way: [] for way in WAYS}

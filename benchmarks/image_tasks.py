@@ -11,7 +11,6 @@ Prints the median time of each and ours / theirs (target: never above 1.00, belo
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -20,10 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-import docker  # noqa: E402
-from community import install_community_docker, timed  # noqa: E402
-
-from testbed.images import ensure_images  # noqa: E402
+from community import setup, timed  # noqa: E402
 
 TASKS = {
     "pull (present)": (
@@ -66,13 +62,7 @@ def playbook(module: str, args: str, items: list[str], directory: Path, name: st
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--items", type=int, default=20)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    env = install_community_docker()
-    client = docker.from_env()
-    source = ensure_images(client, ["busybox"])["busybox"]
+    args, env, client, source = setup(__doc__)
     items = [f"dockyard-bench/img{i}:1" for i in range(args.items)]
     for item in items:
         client.images.get(source).tag(item)
