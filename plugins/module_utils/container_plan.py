@@ -112,6 +112,7 @@ class ContainerManager:
         self._images: dict[tuple[str, str], dict[str, Any]] = {}
         self._networks: dict[str, bool] = {}
         self._swap_limit: bool | None = None
+        self._planned: set[str] = set()  # containers that exist once the plans so far are carried out
 
     # -- looking things up ---------------------------------------------------------------------
     def inspect(self, name: str) -> dict[str, Any] | None:
@@ -224,6 +225,7 @@ class ContainerManager:
             if any(d["how"] == "network" for d in plan.differences):
                 plan.steps.append("reconnected")
         plan.steps.extend(self._state_steps(plan, recreate))
+        self._planned.add(plan.name)
         return plan
 
     def _state_steps(self, plan: Plan, recreate: bool) -> list[str]:
@@ -240,7 +242,8 @@ class ContainerManager:
         return []
 
     def _check_references(self, plan: Plan) -> None:
-        """Networks and containers the new container refers to exist (else the create would fail half way)."""
+        """Networks and containers the new container refers to exist, or are created earlier in this call
+        (else the create would fail half way)."""
         want = plan.want
         names = [e["name"] for e in want.get("networks") or []]
         mode = want.get("network_mode")
@@ -253,7 +256,7 @@ class ContainerManager:
         if mode and mode.startswith("container:"):
             others.append(mode[10:])
         for other in others:
-            if other != plan.name and self.inspect(other) is None:
+            if other not in self._planned and self.inspect(other) is None:
                 option = "network_mode" if mode == f"container:{other}" else "volumes_from"
                 raise ContainerError(f"{option}: no container {other!r} on this host")
 

@@ -83,3 +83,19 @@ def test_prune_needs_a_group_and_names_are_unique(test_images, tmp_path):
     assert no_group.failed and "group" in no_group["msg"]
     twice = module("containers", {"containers": [spec, spec]})
     assert twice.failed and "'dy-set-x' is listed twice" in twice["msg"]
+
+
+def test_a_spec_may_use_the_volumes_of_one_listed_before_it(docker_client, group, test_images):
+    source = {"name": f"{group}-data", "volumes": ["/shared"], "command": TRAP}
+    reader = {"name": f"{group}-reader", "volumes_from": [f"{group}-data:ro"], "command": TRAP}
+    args = {"defaults": {"image": test_images["busybox"], "stop_timeout": 2}, "containers": [source, reader]}
+    created = module("containers", args)
+    assert not created.failed, created.get("msg")
+    assert [r["actions"] for r in created["results"]] == [["created", "started"]] * 2
+    assert module("containers", args)["changed"] is False
+    # Listed after the container that needs it, it would not exist yet when that one is created.
+    late_source = {**source, "name": f"{group}-late"}
+    early_reader = {**reader, "name": f"{group}-early", "volumes_from": [f"{group}-late"]}
+    backwards = module("containers", {**args, "containers": [early_reader, late_source]})
+    assert backwards.failed and f"volumes_from: no container '{group}-late'" in backwards["msg"]
+    assert not docker_client.containers.list(all=True, filters={"name": f"{group}-early"})
