@@ -52,7 +52,7 @@ def setup(description: str) -> tuple[argparse.Namespace, dict[str, str], docker.
     """--items and --runs, the environment that finds community.docker, a client and the busybox image."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=20)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     env = install_community_docker()
     client = docker.from_env()

@@ -1,6 +1,6 @@
 """Twenty containers created and re-applied three ways, in one command, as ratios.
 
-    .venv/bin/python benchmarks/container_tasks.py [--items 20] [--runs 3]
+    .venv/bin/python benchmarks/container_tasks.py [--items 20] [--runs 5]
 
 (a) our `container` module in a loop, (b) our `containers` module in one call, (c) community.docker's
 `docker_container` in a loop. community.docker comes with the `ansible` package on PyPI; it is

@@ -1,6 +1,6 @@
 """Image tasks with our modules and with community.docker's, in one command, as ratios.
 
-    .venv/bin/python benchmarks/image_tasks.py [--items 20] [--runs 3]
+    .venv/bin/python benchmarks/image_tasks.py [--items 20] [--runs 5]
 
 community.docker comes with the `ansible` package on PyPI; it is installed into .build/bench-ansible
 for this benchmark only (never a dependency of the collection). Each task runs in a playbook that loops
