@@ -33,7 +33,7 @@ options:
   pull:
     description:
       - V(missing) pulls the image only when the host lacks it; V(always) asks the registry every time
-        (not in check mode); V(never) fails when the image is missing.
+        (in check mode, for the digest only, to predict a recreation); V(never) fails when the image is missing.
     type: str
     default: missing
     choices: [missing, always, never]

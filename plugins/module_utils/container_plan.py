@@ -160,15 +160,24 @@ class ContainerManager:
             raise ContainerError(f"image: {exc}") from None
 
     def _pulled(self, reference: str, retries: int, local: dict[str, Any] | None) -> dict[str, Any] | None:
-        """The image after a pull; in check mode the registry is not asked and the local image stands in."""
+        """The image after a pull. In check mode nothing is pulled: the registry is asked for its digest,
+        and an image it would replace stands in with an unknown ID."""
         from ansible_collections.dockyard.docker.plugins.module_utils.images import (  # noqa: PLC0415 - pulls only
             StreamError,
             pull,
+            repo_digest,
         )
 
         ref = self._parsed(reference)
         if self.check_mode:
-            return local if local is not None else {"Id": None, "Config": {}}
+            if local is None:
+                return {"Id": None, "Config": {}}
+            try:
+                remote = self.client.inspect_distribution(ref["full"])["Descriptor"]["digest"]
+            except APIError as exc:
+                self.warnings.append(f"image: could not ask the registry about {reference!r}: {exc.explanation}")
+                return local
+            return local if remote == repo_digest(local, ref) else {**local, "Id": None}
         try:
             pull(self.client, ref, None, None, retries)
         except (APIError, StreamError) as exc:

@@ -49,6 +49,14 @@ def find_image(client, reference: str) -> dict[str, Any] | None:
         return None
 
 
+def repo_digest(image: dict[str, Any] | None, ref: dict[str, Any]) -> str | None:
+    """The digest the registry gave ``image`` under ``ref``'s repository, if it came from there."""
+    for digest in (image or {}).get("RepoDigests") or []:
+        if digest.split("@")[0] in (ref["name"], ref["familiar"].split(":")[0].split("@")[0]):
+            return digest.split("@", 1)[1]
+    return None
+
+
 def image_summary(image: dict[str, Any] | None) -> dict[str, Any] | None:
     if image is None:
         return None

@@ -24,7 +24,7 @@ attributes:
     support: full
     description:
       - Reports what would be created, recreated, updated, started or stopped.
-      - The registry is not asked for a newer image.
+      - With O(pull=always), the registry is asked for the image's digest, not pulled from.
   diff_mode:
     support: full
     description: Shows the options that differ, before and after.

@@ -104,14 +104,8 @@ from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     find_image,
     image_summary,
     pull,
+    repo_digest,
 )
-
-
-def repo_digest(image, ref) -> str | None:
-    for digest in (image or {}).get("RepoDigests") or []:
-        if digest.split("@")[0] in (ref["name"], ref["familiar"].split(":")[0].split("@")[0]):
-            return digest.split("@", 1)[1]
-    return None
 
 
 def main() -> None:

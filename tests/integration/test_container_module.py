@@ -151,12 +151,16 @@ def test_pull_always_recreates_only_when_the_registry_has_a_new_image(docker_cli
         created = module("container", spec(name, reference, pull="always"))
         same = module("container", spec(name, reference, pull="always"))
         assert same["changed"] is False
+        assert module("container", spec(name, reference, pull="always"), check=True)["changed"] is False
         scratch = docker_client.containers.create(busybox.id, "true")
         newer = scratch.commit(*reference.rsplit(":", 1), changes=["LABEL rebuilt=yes"])
         scratch.remove()
         docker_client.images.push(reference)
         busybox.tag(reference)  # this host has the old image under the tag again
         assert module("container", spec(name, reference))["changed"] is False  # pull: missing asks nobody
+        predicted = module("container", spec(name, reference, pull="always"), check=True)
+        assert predicted["actions"] == ["recreated", "started"]
+        assert docker_client.images.get(reference).id == busybox.id  # nothing pulled in check mode
         pulled = module("container", spec(name, reference, pull="always"))
         assert pulled["actions"] == ["recreated", "started"]
         assert pulled["container"]["image_id"] == newer.id != created["container"]["image_id"]
