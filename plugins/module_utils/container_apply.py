@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ansible_collections.dockyard.docker.plugins.module_utils.container_compare import modes, network_changes
+from ansible_collections.dockyard.docker.plugins.module_utils.container_compare import endpoints, modes, network_changes
 from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, Plan, _running
 
 DEFAULT_STOP_TIMEOUT = 10
@@ -170,16 +170,8 @@ class ContainerActions:
         self.client._raise_for_status(response)
 
     def _reconnect(self, container_id: str, plan: Plan) -> None:
-        present = {}
-        for name, endpoint in ((plan.current.get("NetworkSettings") or {}).get("Networks") or {}).items():
-            ipam = endpoint.get("IPAMConfig") or {}
-            present[name] = {
-                "aliases": sorted(endpoint.get("Aliases") or []),
-                "ipv4_address": ipam.get("IPv4Address") or None,
-                "ipv6_address": ipam.get("IPv6Address") or None,
-            }
         rules = modes(plan.params.get("comparisons"))
-        connect, disconnect = network_changes(plan.want["networks"], present, rules["networks"])
+        connect, disconnect = network_changes(plan.want["networks"], endpoints(plan.current), rules["networks"])
         for name in disconnect:
             self.client.disconnect_container_from_network(container_id, name)
         for endpoint in connect:

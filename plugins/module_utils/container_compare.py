@@ -44,7 +44,8 @@ def _port_bindings(host_config: dict[str, Any]) -> list[tuple[str, str, str]]:
     return sorted(result)
 
 
-def _networks(container: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def endpoints(container: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """network -> the aliases and static addresses the container has on it, as ``networks`` wants them."""
     result = {}
     for name, endpoint in ((container.get("NetworkSettings") or {}).get("Networks") or {}).items():
         ipam = endpoint.get("IPAMConfig") or {}
@@ -69,7 +70,7 @@ ACTUAL: dict[str, Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], Any
     "anonymous_volumes": lambda c, cfg, hc: sorted(cfg.get("Volumes") or {}),
     "volumes_from": lambda c, cfg, hc: sorted(normal_volumes_from(v) for v in hc.get("VolumesFrom") or []),
     "network_mode": lambda c, cfg, hc: "bridge" if hc.get("NetworkMode") in ("default", "") else hc.get("NetworkMode"),
-    "networks": lambda c, cfg, hc: _networks(c),
+    "networks": lambda c, cfg, hc: endpoints(c),
     "restart_policy": lambda c, cfg, hc: {
         "Name": (hc.get("RestartPolicy") or {}).get("Name") or "no",
         "MaximumRetryCount": (hc.get("RestartPolicy") or {}).get("MaximumRetryCount") or 0,

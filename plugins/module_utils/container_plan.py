@@ -21,6 +21,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.container_spec imp
     SPECIAL_NETWORK_MODES,
     desired,
 )
+from ansible_collections.dockyard.docker.plugins.module_utils.resources import inspected
 
 
 class ContainerError(Exception):
@@ -116,10 +117,7 @@ class ContainerManager:
 
     # -- looking things up ---------------------------------------------------------------------
     def inspect(self, name: str) -> dict[str, Any] | None:
-        try:
-            return self.client.inspect_container(name)
-        except NotFound:
-            return None
+        return inspected(self.client.inspect_container, name)
 
     def _resolve(self, name: str) -> str:
         found = self.inspect(name)
@@ -187,11 +185,7 @@ class ContainerManager:
 
     def _network_exists(self, name: str) -> bool:
         if name not in self._networks:
-            try:
-                self.client.inspect_network(name)
-                self._networks[name] = True
-            except NotFound:
-                self._networks[name] = False
+            self._networks[name] = inspected(self.client.inspect_network, name) is not None
         return self._networks[name]
 
     def _swap_limit_supported(self) -> bool:
@@ -200,14 +194,16 @@ class ContainerManager:
         return self._swap_limit
 
     # -- planning ------------------------------------------------------------------------------
-    def plan(self, params: dict[str, Any]) -> Plan:
-        """Everything a spec needs, checked; raises SpecError or ContainerError before any change."""
+    def plan(self, params: dict[str, Any], want: dict[str, Any] | None = None) -> Plan:
+        """Everything a spec needs, checked; raises SpecError or ContainerError before any change.
+
+        ``want`` is ``desired(params)`` when the caller has already checked the options with it."""
         plan = Plan(params, self.inspect(params["name"]))
         state = params["state"]
         if state == "absent":
             plan.steps = ["removed"] if plan.current else []
             return plan
-        plan.want = desired(params)
+        plan.want = desired(params) if want is None else want
         if "memory_swap" in plan.want and not self._swap_limit_supported():
             del plan.want["memory_swap"]
             self.warnings.append(
@@ -282,9 +278,8 @@ class ContainerManager:
     def prune(self, label: str, value: str, keep: set[str], remove_volumes: bool) -> list[str]:
         """Remove containers labelled ``label=value`` whose names are not in ``keep``; their names."""
         listed = self.client.containers(all=True, filters={"label": f"{label}={value}"})
-        pruned = sorted(s["Names"][0].lstrip("/") for s in listed if s["Names"][0].lstrip("/") not in keep)
+        leftovers = {s["Names"][0].lstrip("/"): s["Id"] for s in listed if s["Names"][0].lstrip("/") not in keep}
         if not self.check_mode:
-            for summary in listed:
-                if summary["Names"][0].lstrip("/") in pruned:
-                    self.client.remove_container(summary["Id"], force=True, v=remove_volumes)
-        return pruned
+            for container_id in leftovers.values():
+                self.client.remove_container(container_id, force=True, v=remove_volumes)
+        return sorted(leftovers)

@@ -12,8 +12,9 @@ import tempfile
 import time
 from typing import Any, Callable
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError, NotFound
+from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError
 from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import ImageReferenceError, parse
+from ansible_collections.dockyard.docker.plugins.module_utils.resources import inspected
 
 # The options every module that talks to a registry takes, documented in the registry_auth fragment.
 AUTH_ARGS: dict[str, dict[str, Any]] = {
@@ -43,10 +44,7 @@ def checked_reference(module, reference: str, option: str = "name") -> dict[str,
 
 
 def find_image(client, reference: str) -> dict[str, Any] | None:
-    try:
-        return client.inspect_image(reference)
-    except NotFound:
-        return None
+    return inspected(client.inspect_image, reference)
 
 
 def repo_digest(image: dict[str, Any] | None, ref: dict[str, Any]) -> str | None:

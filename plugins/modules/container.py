@@ -113,13 +113,13 @@ def main() -> None:
     dm = DockerModule(argument_spec=CONTAINER_ARGS, supports_check_mode=True)
     module = dm.module
     try:
-        desired(dm.params)  # bad input fails here, before the daemon is asked anything
+        want = desired(dm.params)  # bad input fails here, before the daemon is asked anything
     except SpecError as exc:
         module.fail_json(msg=str(exc))
     manager = ContainerManager(dm.client, module.check_mode)
     plan = None
     try:
-        plan = manager.plan(dm.params)
+        plan = manager.plan(dm.params, want)
         manager.act(plan)
     except (SpecError, ContainerError) as exc:
         module.fail_json(msg=str(exc), **(plan.result() if plan else {}))

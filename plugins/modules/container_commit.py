@@ -72,8 +72,8 @@ image_id:
   type: str
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
-from ansible_collections.dockyard.docker.plugins.module_utils.images import NotFound, checked_reference, find_image
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule, NotFound
+from ansible_collections.dockyard.docker.plugins.module_utils.images import checked_reference, find_image
 
 
 def main() -> None:

@@ -56,10 +56,9 @@ sha256:
 
 import os
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule, NotFound
 from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     ARCHIVE_ARGS,
-    NotFound,
     archive_directory,
     file_sha256,
     replace_unless_same,

@@ -113,8 +113,9 @@ from ansible_collections.dockyard.docker.plugins.module_utils.container_spec imp
 GROUP_LABEL = "dockyard.docker.group"
 
 
-def specs(module, params) -> list[dict]:
-    """Every spec with the defaults and the group label, validated like the container module's options."""
+def specs(module, params) -> list[tuple[dict, dict]]:
+    """(spec, desired values) for every spec, with the defaults and the group label, validated like the
+    container module's options."""
     validator = ArgumentSpecValidator(CONTAINER_ARGS)
     result, names = [], set()
     for index, raw in enumerate(params["containers"]):
@@ -132,11 +133,11 @@ def specs(module, params) -> list[dict]:
         if params["group"]:
             spec["labels"] = {**(spec.get("labels") or {}), GROUP_LABEL: params["group"]}
         try:
-            desired(spec)
+            want = desired(spec)
         except SpecError as exc:
             module.fail_json(msg=f"{where}: {exc}")
         spec["where"] = where
-        result.append(spec)
+        result.append((spec, want))
     return result
 
 
@@ -157,9 +158,9 @@ def main() -> None:
     manager = ContainerManager(dm.client, module.check_mode)
     plans, done = [], []
     try:
-        for spec in wanted:
+        for spec, want in wanted:
             try:
-                plans.append(manager.plan(spec))
+                plans.append(manager.plan(spec, want))
             except (SpecError, ContainerError) as exc:
                 module.fail_json(msg=f"{spec['where']}: {exc}")
         for plan in plans:
@@ -168,11 +169,8 @@ def main() -> None:
             except ContainerError as exc:
                 module.fail_json(msg=f"{plan.params['where']}: {exc}", results=[p.result() for p in [*done, plan]])
             done.append(plan)
-        pruned = (
-            manager.prune(GROUP_LABEL, params["group"], {s["name"] for s in wanted}, params["remove_volumes"])
-            if params["prune"]
-            else []
-        )
+        keep = {spec["name"] for spec, _want in wanted}
+        pruned = manager.prune(GROUP_LABEL, params["group"], keep, params["remove_volumes"]) if params["prune"] else []
     except (DockerException, OSError) as exc:
         dm.fail(exc, results=[p.result() for p in done])
     for warning in manager.warnings:

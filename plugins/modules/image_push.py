@@ -61,11 +61,10 @@ reference:
   type: str
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule, NotFound
 from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     AUTH_ARGS,
     APIError,
-    NotFound,
     StreamError,
     auth_config,
     checked_reference,
