@@ -104,6 +104,7 @@ def run_playbook(
     inventory: Path,
     extra_vars: dict | None = None,
     check: bool = False,
+    diff: bool = False,
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook)]
@@ -111,6 +112,8 @@ def run_playbook(
         cmd += ["-e", json.dumps(extra_vars)]
     if check:
         cmd.append("--check")
+    if diff:
+        cmd.append("--diff")
     return subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT, check=False)
 
 

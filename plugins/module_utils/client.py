@@ -217,8 +217,10 @@ class DockerModule:
         return client
 
     def unreachable_reason(self) -> str | None:
-        """None when the daemon answers (and keep the client), else why it does not."""
-        self.require_sdk()
+        """None when the daemon answers (and keep the client), else why it does not. A host without
+        the Docker SDK for Python has, as a rule, no Docker at all: that is a reason too."""
+        if not HAS_DOCKER_SDK:
+            return "the Docker SDK for Python is not installed"
         try:
             self._client = self._client or self._connect()
         except (DockerException, OSError) as exc:

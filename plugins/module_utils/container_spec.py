@@ -15,6 +15,14 @@ import re
 import shlex
 from typing import Any, Callable
 
+from ansible_collections.dockyard.docker.plugins.module_utils.values import (
+    SpecError,
+    byte_size,
+    duration_ns,
+    log_options_problems,
+    string_dict,
+)
+
 COMPARISON_MODES = ("exact", "allow_more", "ignore")
 
 NETWORK_ARGS: dict[str, dict[str, Any]] = {
@@ -92,13 +100,6 @@ PROTOCOLS = ("tcp", "udp", "sctp")
 SPECIAL_NETWORK_MODES = ("host", "none")
 VOLUME_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 VOLUME_MODES = {"ro", "rw", "z", "Z", "nocopy", "shared", "slave", "private", "rshared", "rslave", "rprivate"}
-DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)")
-DURATION_NS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000, "m": 60_000_000_000, "h": 3_600_000_000_000}
-BYTE_UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
-
-
-class SpecError(ValueError):
-    """An option that cannot be right; the message names it and the bad value."""
 
 
 def argv(value: Any, option: str) -> list[str]:
@@ -111,24 +112,6 @@ def argv(value: Any, option: str) -> list[str]:
         except ValueError as exc:
             raise SpecError(f"{option}: {value!r} cannot be split into arguments ({exc})") from exc
     raise SpecError(f"{option}: {value!r} is neither a string nor a list")
-
-
-def _text(value: Any) -> str:
-    # YAML turns `true` into a bool; the container should see what the user wrote, not "True".
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def string_dict(values: dict[str, Any] | None, option: str) -> dict[str, str]:
-    result = {}
-    for key, value in (values or {}).items():
-        if not key or "=" in str(key):
-            raise SpecError(f"{option}: {key!r} is not a valid name")
-        if value is None:
-            raise SpecError(f"{option}.{key}: no value; write an empty string to set it empty")
-        result[str(key)] = _text(value)
-    return result
 
 
 def read_env_file(path: str) -> dict[str, str]:
@@ -271,30 +254,6 @@ def normal_volumes_from(entry: str) -> str:
     return name if mode in ("", "rw") else f"{name}:{mode}"
 
 
-def byte_size(value: str | int, option: str) -> int:
-    if isinstance(value, int) or str(value).strip().lstrip("-").isdigit():
-        return int(value)
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)b?\s*", str(value).lower())
-    if not match:
-        raise SpecError(f"{option}: {value!r} is not a size; write for example 512m, 2g or a number of bytes")
-    return int(float(match.group(1)) * BYTE_UNITS[match.group(2)])
-
-
-def duration_ns(value: str, option: str) -> int:
-    text = str(value).strip()
-    if text.isdigit():
-        return int(text) * DURATION_NS["s"]
-    pos, total = 0, 0.0
-    for match in DURATION.finditer(text):
-        if match.start() != pos:
-            break
-        total += float(match.group(1)) * DURATION_NS[match.group(2)]
-        pos = match.end()
-    if pos != len(text) or not text:
-        raise SpecError(f"{option}: {value!r} is not a duration; write for example 30s, 1m30s or 500ms")
-    return int(total)
-
-
 def healthcheck(value: dict[str, Any]) -> dict[str, Any]:
     if value.get("disable"):
         return {"Test": ["NONE"]}
@@ -399,6 +358,13 @@ def _env(params: dict[str, Any]) -> dict[str, str]:
 
 
 # option -> how the task's value becomes the API's; each runs only when the task sets the option.
+def log_options(value: dict[str, Any]) -> dict[str, str]:
+    found = log_options_problems(value, "log_options")
+    if found:
+        raise SpecError(found[0])
+    return string_dict(value, "log_options")
+
+
 CONVERT: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
     "command": lambda v, p: argv(v, "command"),
     "entrypoint": lambda v, p: argv(v, "entrypoint"),
@@ -419,7 +385,7 @@ CONVERT: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
     "memory_swap": _memory_swap,
     "cpus": lambda v, p: round(v * 1e9),
     "cpu_shares": lambda v, p: v,
-    "log_options": lambda v, p: string_dict(v, "log_options"),
+    "log_options": lambda v, p: log_options(v),
     "init": lambda v, p: bool(v),
     "privileged": lambda v, p: bool(v),
     "read_only": lambda v, p: bool(v),

@@ -15,6 +15,9 @@ import re
 from typing import Any, Callable, Optional
 from urllib.parse import urlsplit
 
+from ansible_collections.dockyard.docker.plugins.module_utils.facts import insecure_registries
+from ansible_collections.dockyard.docker.plugins.module_utils.values import log_options_problems, unit_size_problem
+
 Check = Callable[[str, Any], Optional[str]]
 
 _HOST_PORT = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?$")
@@ -90,9 +93,19 @@ def _key_value(where: str, value: Any) -> Optional[str]:
     return None if "=" in value else f"{where}: {value!r} is not key=value"
 
 
+# How a reload (SIGHUP) treats a key that daemon.json no longer has. The engine (20.10 to 28, read
+# in moby's daemon/reload.go and seen on Debian 11, 12 and 13) re-reads most reloadable keys only when
+# the file names them, so removing one leaves the old value running: the key must be written with
+# its empty value for a reload to clear it, or the daemon restarted.
+RESETS_WHEN_ABSENT = "resets"  # the reload puts the engine's default back (max-concurrent-*, features)
+NEEDS_RESTART = "restart"  # only a restart forgets it
+
+
 class Key:
     """One daemon.json key: its JSON type, a check per value, the engine version that added it,
-    and whether SIGHUP applies a change without a restart."""
+    whether SIGHUP applies a change without a restart, what a reload needs to clear it (``unset``:
+    RESETS_WHEN_ABSENT, NEEDS_RESTART, or the empty value to write instead of removing the key),
+    and where ``docker info`` shows the running value (``shown``, with ``default`` for an absent key)."""
 
     def __init__(
         self,
@@ -100,16 +113,30 @@ class Key:
         check: Optional[Check] = None,
         since: Optional[str] = None,
         reloadable: bool = False,
+        unset: Any = NEEDS_RESTART,
+        shown: Optional[Callable[[dict[str, Any]], Any]] = None,
+        default: Any = None,
     ) -> None:
         self.kind = kind  # str, bool, int, list, dict, map (dict of str -> str)
         self.check = check
         self.since = since
         self.reloadable = reloadable
+        self.unset = unset
+        self.shown = shown
+        self.default = default
+
+
+def _registry(field: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda info: list((info.get("RegistryConfig") or {}).get(field) or [])
+
+
+def _info(field: str, kind: Callable[[Any], Any] = str) -> Callable[[dict[str, Any]], Any]:
+    return lambda info: kind(info.get(field)) if info.get(field) is not None else None
 
 
 # The daemon's configuration file reference, trimmed to what it accepts on Linux.
 KEYS: dict[str, Key] = {
-    "allow-nondistributable-artifacts": Key("list", reloadable=True),
+    "allow-nondistributable-artifacts": Key("list", reloadable=True, unset=[]),
     "api-cors-header": Key("str"),
     "authorization-plugins": Key("list", reloadable=True),
     "bip": Key("str", _cidr_check),
@@ -120,15 +147,15 @@ KEYS: dict[str, Key] = {
     "containerd": Key("str"),
     "containerd-namespace": Key("str"),
     "containerd-plugins-namespace": Key("str"),
-    "data-root": Key("str", _absolute),
-    "debug": Key("bool", reloadable=True),
+    "data-root": Key("str", _absolute, shown=_info("DockerRootDir"), default="/var/lib/docker"),
+    "debug": Key("bool", reloadable=True, unset=False, shown=_info("Debug", bool), default=False),
     "default-address-pools": Key("list"),
     "default-cgroupns-mode": Key("str", _one_of("host", "private"), since="20.10"),
     "default-gateway": Key("str", _ip),
     "default-gateway-v6": Key("str", _ip),
     "default-network-opts": Key("dict", since="24.0"),
-    "default-runtime": Key("str", reloadable=True),
-    "default-shm-size": Key("str"),
+    "default-runtime": Key("str", reloadable=True, shown=_info("DefaultRuntime"), default="runc"),
+    "default-shm-size": Key("str", lambda where, value: unit_size_problem(value, where)),
     "default-ulimits": Key("dict"),
     "dns": Key("list", _ip),
     "dns-opts": Key("list"),
@@ -136,7 +163,7 @@ KEYS: dict[str, Key] = {
     "exec-opts": Key("list"),
     "exec-root": Key("str", _absolute),
     "experimental": Key("bool"),
-    "features": Key("dict", reloadable=True),
+    "features": Key("dict", reloadable=True, unset=RESETS_WHEN_ABSENT),
     "fixed-cidr": Key("str", _cidr_check),
     "fixed-cidr-v6": Key("str", _cidr_check),
     "group": Key("str"),
@@ -147,22 +174,24 @@ KEYS: dict[str, Key] = {
     "icc": Key("bool"),
     "init": Key("bool"),
     "init-path": Key("str", _absolute),
-    "insecure-registries": Key("list", _insecure_registry, reloadable=True),
+    "insecure-registries": Key(
+        "list", _insecure_registry, reloadable=True, unset=[], shown=insecure_registries, default=[]
+    ),
     "ip": Key("str", _ip),
     "ip-forward": Key("bool"),
     "ip-masq": Key("bool"),
     "ip6tables": Key("bool", since="20.10"),
     "iptables": Key("bool"),
     "ipv6": Key("bool"),
-    "labels": Key("list", _key_value, reloadable=True),
-    "live-restore": Key("bool", reloadable=True),
-    "log-driver": Key("str"),
+    "labels": Key("list", _key_value, reloadable=True, unset=[], shown=_info("Labels", list), default=[]),
+    "live-restore": Key("bool", reloadable=True, unset=False, shown=_info("LiveRestoreEnabled", bool), default=False),
+    "log-driver": Key("str", shown=_info("LoggingDriver"), default="json-file"),
     "log-format": Key("str", _one_of("text", "json"), since="25.0"),
     "log-level": Key("str", _one_of(*LOG_LEVELS)),
     "log-opts": Key("map"),
-    "max-concurrent-downloads": Key("int", reloadable=True),
-    "max-concurrent-uploads": Key("int", reloadable=True),
-    "max-download-attempts": Key("int", reloadable=True),
+    "max-concurrent-downloads": Key("int", reloadable=True, unset=RESETS_WHEN_ABSENT),
+    "max-concurrent-uploads": Key("int", reloadable=True, unset=RESETS_WHEN_ABSENT),
+    "max-download-attempts": Key("int", reloadable=True, unset=RESETS_WHEN_ABSENT),
     "metrics-addr": Key("str"),
     "mtu": Key("int"),
     "no-new-privileges": Key("bool"),
@@ -171,12 +200,12 @@ KEYS: dict[str, Key] = {
     "oom-score-adjust": Key("int"),
     "pidfile": Key("str", _absolute),
     "raw-logs": Key("bool"),
-    "registry-mirrors": Key("list", _url, reloadable=True),
+    "registry-mirrors": Key("list", _url, reloadable=True, unset=[], shown=_registry("Mirrors"), default=[]),
     "runtimes": Key("dict", reloadable=True),
     "seccomp-profile": Key("str"),
     "selinux-enabled": Key("bool"),
-    "shutdown-timeout": Key("int", reloadable=True),
-    "storage-driver": Key("str"),
+    "shutdown-timeout": Key("int", reloadable=True, unset=15),
+    "storage-driver": Key("str", shown=_info("Driver")),
     "storage-opts": Key("list"),
     "swarm-default-advertise-addr": Key("str"),
     "tls": Key("bool"),
@@ -276,15 +305,96 @@ def problems(settings: dict[str, Any], engine_version: Optional[str] = None) -> 
                 problem = spec.check(where, item)
                 if problem:
                     found.append(problem)
+    if isinstance(settings.get("log-opts"), dict):
+        found += log_options_problems(settings["log-opts"], "log-opts")
     remote = _remote_api_problem(settings)
     if remote:
         found.append(remote)
     return found
 
 
-def needs_restart(changed_keys: list[str]) -> bool:
-    """False when SIGHUP applies every changed key (no container or daemon downtime)."""
-    return any(not (KEYS.get(k) and KEYS[k].reloadable) for k in changed_keys)
+def _reload_clears(key: str, config: dict[str, Any]) -> bool:
+    """Whether a reload brings the running daemon to what ``config`` asks for ``key``."""
+    spec = KEYS.get(key)
+    if spec is None or not spec.reloadable:
+        return False
+    return key in config or spec.unset == RESETS_WHEN_ABSENT
+
+
+def needs_restart(changed_keys: list[str], config: Optional[dict[str, Any]] = None) -> bool:
+    """False when SIGHUP applies every changed key (no container or daemon downtime). With the new
+    ``config``, a key it no longer has counts as applied only where a reload resets an absent key."""
+    return any(not _reload_clears(k, config if config is not None else {k: True}) for k in changed_keys)
+
+
+def merged(current: dict[str, Any], settings: dict[str, Any], running: dict[str, Any]) -> dict[str, Any]:
+    """The new daemon.json: ``current`` with ``settings`` (normalized) over it.
+
+    A key set to None is removed, unless a reload would then keep its old value running: such a
+    key is written with its empty value (``[]``, ``false``), which a reload applies, while the file
+    or the running daemon (``running``, from docker info) still has something else for it."""
+    config = dict(current)
+    for key, value in settings.items():
+        if value is not None:
+            config[key] = value
+            continue
+        spec = KEYS.get(key)
+        empty = spec.unset if spec and spec.reloadable else NEEDS_RESTART
+        runs_other = key in running and _comparable(key, running[key]) != _comparable(key, spec.default)
+        if empty in (NEEDS_RESTART, RESETS_WHEN_ABSENT) or not (key in current or runs_other):
+            config.pop(key, None)
+        elif current.get(key) != empty:
+            config[key] = empty
+    return config
+
+
+def running_settings(info: dict[str, Any]) -> dict[str, Any]:
+    """What the running daemon shows in ``docker info`` (GET /info), as daemon.json keys and values."""
+    found = {}
+    for key, spec in KEYS.items():
+        if spec.shown:
+            value = spec.shown(info)
+            if value is not None:
+                found[key] = value
+    return found
+
+
+def _comparable(key: str, value: Any) -> Any:
+    if key == "registry-mirrors":  # the daemon adds a trailing slash
+        return [str(v).rstrip("/") for v in value or []]
+    if key == "insecure-registries":
+        return sorted(str(ipaddress.ip_network(v, strict=False)) if _cidr(v) else v for v in value or [])
+    if key == "labels":
+        return sorted(value or [])
+    if key == "data-root" and isinstance(value, str):
+        return value.rstrip("/") or "/"
+    return value
+
+
+def drift(config: dict[str, Any], running: dict[str, Any]) -> list[str]:
+    """Keys for which the running daemon shows something other than ``config`` asks (a key the
+    file does not have is compared with the engine's default, where docker info has one)."""
+    found = []
+    for key, value in running.items():
+        wanted = config.get(key, KEYS[key].default)
+        if wanted is not None and _comparable(key, wanted) != _comparable(key, value):
+            found.append(key)
+    return sorted(found)
+
+
+def apply_verdict(
+    current: dict[str, Any], config: dict[str, Any], running: dict[str, Any], pending: list[str]
+) -> tuple[str, list[str], list[str]]:
+    """(action, keys, drifted): what makes the daemon run with ``config`` after the file moved from
+    ``current`` to it: 'nothing', 'reload' or 'restart'; the keys that need it; and the keys the
+    running daemon had not applied before this change (``running``) or left for a later restart
+    (``pending``)."""
+    drifted = drift(config, running) if running else []
+    changed = [k for k in set(current) | set(config) if current.get(k) != config.get(k)]
+    keys = sorted(set(changed) | set(drifted) | set(pending))
+    if not keys:
+        return "nothing", [], drifted
+    return ("restart" if needs_restart(keys, config) else "reload"), keys, drifted
 
 
 # Daemon flags as they appear in a service's command line, and the daemon.json key each sets.

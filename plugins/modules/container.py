@@ -106,7 +106,8 @@ container:
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, ContainerManager
-from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, SpecError, desired
+from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, desired
+from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
 
 
 def main() -> None:

@@ -118,7 +118,8 @@ stderr_lines:
 import socket
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule, NotFound
-from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import SpecError, argv, string_dict
+from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import argv
+from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, string_dict
 
 try:
     from docker.utils.socket import STDERR, frames_iter

@@ -108,7 +108,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, ContainerManager
-from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, SpecError, desired
+from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, desired
+from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
 
 GROUP_LABEL = "dockyard.docker.group"
 
@@ -141,6 +142,16 @@ def specs(module, params) -> list[tuple[dict, dict]]:
     return result
 
 
+# What a run does to a container that does not exist yet, by state.
+NEW_CONTAINER_ACTIONS = {"present": ["created"], "stopped": ["created"], "absent": []}
+
+
+def predicted_new(spec: dict) -> dict:
+    """A spec's result on a host with no daemon yet (check mode before the engine is installed)."""
+    actions = NEW_CONTAINER_ACTIONS.get(spec["state"], ["created", "started"])
+    return {"name": spec["name"], "changed": bool(actions), "actions": actions, "differences": [], "container": {}}
+
+
 def main() -> None:
     dm = DockerModule(
         argument_spec={
@@ -155,6 +166,12 @@ def main() -> None:
     )
     module, params = dm.module, dm.params
     wanted = specs(module, params)
+    if module.check_mode:
+        absent = dm.unreachable_reason()
+        if absent:
+            module.warn(f"no Docker daemon answers yet ({absent}): every container is predicted as new")
+            results = [predicted_new(spec) for spec, _want in wanted]
+            dm.exit(changed=any(r["changed"] for r in results), results=results, pruned=[])
     manager = ContainerManager(dm.client, module.check_mode)
     plans, done = [], []
     try:

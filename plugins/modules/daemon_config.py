@@ -28,9 +28,20 @@ options:
     description:
       - daemon.json keys to set. Each key's value replaces what the file has for that key.
       - A key set to V(null) is removed from the file. Keys not named here are kept as they are.
+      - A reload re-reads most reloadable keys only when the file names them, so removing one would
+        leave its old value running. Such a key (C(registry-mirrors), C(insecure-registries),
+        C(labels), C(debug), C(live-restore), C(shutdown-timeout), C(allow-nondistributable-artifacts))
+        is written with its empty value (V([]), V(false), the default) instead while the file or the
+        running daemon still has another value; a reload then clears it without a restart.
       - C(log-opts) values are strings to the daemon; numbers are written as strings.
     type: dict
     required: true
+  exclusive:
+    description:
+      - Own the whole file. Keys that O(settings) does not name are removed too (with the same
+        empty-value rule as a V(null)), so that a setting taken out of the task is taken off the host.
+    type: bool
+    default: false
   backup:
     description: Keep a timestamped copy of the previous file next to it when the file changes.
     type: bool
@@ -54,6 +65,13 @@ options:
     type: list
     elements: str
     default: []
+  running:
+    description:
+      - What the running daemon shows, as M(dockyard.docker.engine_facts) returns it in C(daemon).
+        With it, settings that the daemon has not applied (C(drift), C(pending_restart)) count as
+        changes to apply, and C(stops_containers) names what a restart would stop.
+    type: dict
+    default: {}
   mode:
     description: File mode of the configuration file.
     type: raw
@@ -114,6 +132,28 @@ backup_file:
   returned: when the file changed and O(backup=true) and a previous file existed
   type: str
   sample: /etc/docker/daemon.json.12345.2026-11-26@12:00:00~
+apply:
+  description:
+    - What makes the daemon run with the new file. V(nothing), V(reload) (SIGHUP applies every key), or V(restart).
+    - Counts the keys the running daemon had not applied before (O(running)), not only the file's changes.
+  returned: always
+  type: str
+  sample: reload
+apply_keys:
+  description: The keys that the reload or restart applies.
+  returned: always
+  type: list
+  elements: str
+drift:
+  description: Keys for which the running daemon showed another value than the file asks before this run.
+  returned: always
+  type: list
+  elements: str
+stops_containers:
+  description: The running containers that a restart stops (none when live-restore is on or no restart is needed).
+  returned: always
+  type: list
+  elements: str
 engine_version:
   description: The installed engine's version, when C(dockerd) is installed.
   returned: always
@@ -128,8 +168,9 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
+    apply_verdict,
     flag_keys,
-    needs_restart,
+    merged,
     normalize,
     problems,
     version_tuple,
@@ -214,11 +255,13 @@ def main() -> None:
         argument_spec={
             "path": {"type": "path", "default": "/etc/docker/daemon.json"},
             "settings": {"type": "dict", "required": True},
+            "exclusive": {"type": "bool", "default": False},
             "backup": {"type": "bool", "default": True},
             "validate": {"type": "bool", "default": True},
             "dockerd": {"type": "str", "default": "dockerd"},
             "unit": {"type": "str", "default": "docker.service"},
             "ignore_flags_for": {"type": "list", "elements": "str", "default": []},
+            "running": {"type": "dict", "default": {}},
             "mode": {"type": "raw", "default": "0644"},
         },
         supports_check_mode=True,
@@ -231,24 +274,31 @@ def main() -> None:
     wanted = normalize({k: v for k, v in params["settings"].items() if v is not None})
     found = problems(wanted, version)
     current = read_current(module, path)
-    config = dict(current)
-    for key, value in params["settings"].items():
-        if value is None:
-            config.pop(key, None)
-        else:
-            config[key] = wanted[key]
+    running = params["running"].get("running_settings") or {}
+    named = {k: wanted.get(k) for k in params["settings"]}
+    if params["exclusive"]:
+        named = {**dict.fromkeys(current), **named}
+    config = merged(current, named, running)
     found += service_flag_clashes(module, set(config), set(params["ignore_flags_for"]))
     if found:
         module.fail_json(msg="daemon.json not changed: " + "; ".join(found), problems=found)
 
     changed_keys = sorted(k for k in set(current) | set(config) if current.get(k) != config.get(k))
     changed = bool(changed_keys) or not os.path.exists(path)
+    action, apply_keys, drifted = apply_verdict(
+        current, config, running, params["running"].get("pending_restart") or []
+    )
+    stops = [] if action != "restart" or running.get("live-restore") else params["running"].get("running_containers")
     result = {
         "changed": changed,
         "config": config,
         "changed_keys": changed_keys,
-        "restart_needed": bool(changed_keys) and needs_restart(changed_keys),
-        "reload_sufficient": bool(changed_keys) and not needs_restart(changed_keys),
+        "restart_needed": action == "restart",
+        "reload_sufficient": action == "reload",
+        "apply": action,
+        "apply_keys": apply_keys,
+        "drift": drifted,
+        "stops_containers": stops or [],
         "engine_version": version,
     }
     if module._diff:

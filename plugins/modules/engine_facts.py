@@ -13,7 +13,12 @@ description:
     the given packages are installed, whether the C(docker) group exists and who is in it, which
     of the given users exist, which of the given files exist, and whether the engine's service is
     running and enabled.
+  - When the daemon answers on its socket, what it runs with (C(docker info)) in daemon.json's
+    words, which of those settings differ from C(/etc/docker/daemon.json) (a change the daemon has
+    not applied), a restart left pending by an earlier run, the running containers, and how much
+    data the data root holds.
   - Read-only and fast. It needs no Docker SDK and no running daemon, so it works before Docker is installed.
+  - With O(daemon_wait), it waits for the daemon to answer first, to check a restart or reload.
 options:
   package_manager:
     description: The host's package manager, which decides how installed packages are looked up.
@@ -48,6 +53,24 @@ options:
     description: The group whose members may use the daemon.
     type: str
     default: docker
+  socket:
+    description: The daemon's socket, asked over HTTP without the Docker SDK.
+    type: path
+    default: /var/run/docker.sock
+  daemon_json:
+    description: The daemon's configuration file, compared with what the daemon runs with.
+    type: path
+    default: /etc/docker/daemon.json
+  restart_marker:
+    description:
+      - The file in which a run that wrote a change but did not restart the daemon left the keys
+        waiting for a restart (with the daemon's PID, so that any restart since clears them).
+    type: path
+    default: /run/dockyard-docker-restart-pending
+  daemon_wait:
+    description: Seconds to wait for the daemon to answer; 0 asks once.
+    type: int
+    default: 0
 attributes:
   check_mode:
     support: full
@@ -103,13 +126,60 @@ service_enabled:
   description: Whether the service starts at boot.
   returned: always
   type: bool
+daemon:
+  description: What the running daemon shows; C(answering=false) (and C(error)) when it does not answer.
+  returned: always
+  type: dict
+  contains:
+    answering:
+      description: Whether the daemon answered on O(socket).
+      type: bool
+    version:
+      description: The engine's version.
+      type: str
+    pid:
+      description: The daemon's process ID (from its pid file).
+      type: int
+    running_settings:
+      description: The daemon.json keys C(docker info) shows, with the values the daemon runs with.
+      type: dict
+      sample: {"registry-mirrors": ["https://mirror.example.com/"], "live-restore": false}
+    drift:
+      description: Keys whose running value differs from what O(daemon_json) asks.
+      type: list
+      elements: str
+    pending_restart:
+      description: Keys that an earlier run wrote and left for a restart that has not happened since.
+      type: list
+      elements: str
+    running_containers:
+      description: Names of the running containers (a restart stops them unless live-restore is on).
+      type: list
+      elements: str
+    data_root:
+      description: The data root in use.
+      type: str
+    images:
+      description: How many images the data root holds.
+      type: int
+    containers:
+      description: How many containers the data root holds.
+      type: int
+    volumes:
+      description: How many volumes the data root holds.
+      type: int
 """
 
 import grp
+import json
 import os
 import pwd
+import time
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.urls import open_url
+
+from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import drift, running_settings
 
 # argv that prints the installed subset of the names appended to it, one per line, first word.
 PACKAGE_QUERIES = {
@@ -157,6 +227,64 @@ def _rc_links() -> list[str]:
         return []
 
 
+def _get(socket: str, path: str):
+    with open_url(f"http://localhost{path}", unix_socket=socket, timeout=10, use_proxy=False) as answer:
+        return json.loads(answer.read())
+
+
+def _read_json(path: str):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    try:
+        return json.loads(text) if text.strip() else {}
+    except ValueError:
+        return None
+
+
+def daemon_pid():
+    return _read_json("/var/run/docker.pid")
+
+
+def pending_restart(marker: str) -> list[str]:
+    """The keys a marker left by an earlier run names, while the daemon it names still runs."""
+    left = _read_json(marker)
+    if not isinstance(left, dict) or left.get("pid") != daemon_pid():
+        return []
+    return sorted(str(key) for key in left.get("keys") or [])
+
+
+def daemon_state(p: dict) -> dict:
+    deadline = time.monotonic() + p["daemon_wait"]
+    while True:
+        try:
+            info = _get(p["socket"], "/info")
+            break
+        except (OSError, ValueError) as exc:  # no socket, refused, not answering yet
+            if time.monotonic() >= deadline:
+                return {"answering": False, "error": str(exc)}
+            time.sleep(1)
+    running = running_settings(info)
+    config = _read_json(p["daemon_json"])
+    containers = _get(p["socket"], "/containers/json")
+    volumes = _get(p["socket"], "/volumes").get("Volumes") or []
+    return {
+        "answering": True,
+        "version": info.get("ServerVersion"),
+        "pid": daemon_pid(),
+        "running_settings": running,
+        "drift": drift(config, running) if isinstance(config, dict) else [],
+        "pending_restart": pending_restart(p["restart_marker"]),
+        "running_containers": sorted(name.lstrip("/") for c in containers for name in (c.get("Names") or [])[:1]),
+        "data_root": info.get("DockerRootDir"),
+        "images": info.get("Images", 0),
+        "containers": info.get("Containers", 0),
+        "volumes": len(volumes),
+    }
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -167,6 +295,10 @@ def main() -> None:
             "service": {"type": "str", "default": "docker"},
             "service_manager": {"type": "str", "default": "systemd", "choices": ["systemd", "openrc", "sysvinit"]},
             "group": {"type": "str", "default": "docker"},
+            "socket": {"type": "path", "default": "/var/run/docker.sock"},
+            "daemon_json": {"type": "path", "default": "/etc/docker/daemon.json"},
+            "restart_marker": {"type": "path", "default": "/run/dockyard-docker-restart-pending"},
+            "daemon_wait": {"type": "int", "default": 0},
         },
         supports_check_mode=True,
     )
@@ -192,6 +324,7 @@ def main() -> None:
         present_paths=[path for path in p["paths"] if os.path.exists(path)],
         service_active=active,
         service_enabled=enabled,
+        daemon=daemon_state(p),
     )
 
 

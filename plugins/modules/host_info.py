@@ -39,7 +39,8 @@ options:
     description:
       - When the daemon cannot be reached, return RV(can_talk_to_docker=false) and the reason in RV(error)
         instead of failing. Useful to decide whether a host still needs Docker installed.
-      - A missing Docker SDK for Python is still a failure.
+      - A missing Docker SDK for Python counts as unreachable too (a host without Docker has no SDK
+        either); without this option it is a failure that names the package to install.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -244,12 +245,12 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    dm.require_sdk()
     params = dm.params
     if params["tolerate_unreachable"]:
         error = dm.unreachable_reason()
         if error:
             dm.exit(changed=False, can_talk_to_docker=False, error=error)
+    dm.require_sdk()
 
     client = dm.client
     try:

@@ -123,8 +123,8 @@ reconnected:
 import ipaddress
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
-from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import SpecError, string_dict
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import diff, inspected, needed_action
+from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, string_dict
 
 PREDEFINED = ("bridge", "host", "none")
 IPAM_KEYS = (("subnet", "Subnet"), ("gateway", "Gateway"), ("ip_range", "IPRange"))

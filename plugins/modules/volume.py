@@ -86,8 +86,8 @@ actions:
 """
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
-from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import SpecError, string_dict
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import diff, inspected, needed_action
+from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, string_dict
 
 
 def wanted(params) -> dict:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_run import ROOT, run_playbook
+from ansible_run import ROOT, run_module, run_playbook
 from testbed.hosts import LABEL, OWNER_PID_LABEL, SESSION_LABEL
 from testbed.tls_daemon import make_certs, start_tls_daemon
 
@@ -25,6 +25,31 @@ def docker_io_host(start_hosts):
     proc = run_playbook(ROOT / "tests/integration/playbooks/install_docker_io.yml", inventory=inventory)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return hosts[0], inventory
+
+
+@pytest.fixture(scope="session")
+def busybox_archive(docker_client, test_images, tmp_path_factory) -> Path:
+    """The busybox test image saved by name (so that loading it restores the tag)."""
+    archive = tmp_path_factory.mktemp("busybox") / "busybox.tar"
+    with archive.open("wb") as out:
+        for chunk in docker_client.api.get_image(test_images["busybox"]):
+            out.write(chunk)
+    return archive
+
+
+@pytest.fixture(scope="session")
+def load_busybox(busybox_archive):
+    """Factory: ``load_busybox(inventory)`` loads the busybox test image into every host's engine."""
+
+    def load(inventory: Path) -> None:
+        for module, args in (
+            ("ansible.builtin.copy", {"src": str(busybox_archive), "dest": "/tmp/busybox.tar"}),
+            ("dockyard.docker.image_load", {"path": "/tmp/busybox.tar"}),
+        ):
+            for host, result in run_module(module, args, inventory=inventory, hosts="all", become=True).items():
+                assert not result.failed, f"{module} on {host}: {result.get('msg')}"
+
+    return load
 
 
 @pytest.fixture(scope="session")

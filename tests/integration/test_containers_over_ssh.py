@@ -7,19 +7,9 @@ from ansible_run import ROOT, run_module, run_playbook
 PLAYBOOK = ROOT / "playbooks" / "containers.yml"
 
 
-def test_fleet_playbook_runs_the_containers_then_changes_nothing(docker_io_host, docker_client, test_images, tmp_path):
+def test_fleet_playbook_runs_the_containers_then_changes_nothing(docker_io_host, load_busybox, test_images):
     host, inventory = docker_io_host
-    archive = tmp_path / "busybox.tar"
-    with archive.open("wb") as out:
-        # by name, so that the archive records that tag (Image.save(named=True) takes the first of many)
-        for chunk in docker_client.api.get_image(test_images["busybox"]):
-            out.write(chunk)
-    copied = run_module("ansible.builtin.copy", {"src": str(archive), "dest": "/tmp/busybox.tar"},
-                        inventory=inventory, hosts="all", become=True)[host.name]  # fmt: skip
-    assert not copied.failed, copied.get("msg")
-    loaded = run_module("dockyard.docker.image_load", {"path": "/tmp/busybox.tar"},
-                        inventory=inventory, hosts="all", become=True)[host.name]  # fmt: skip
-    assert not loaded.failed, loaded.get("msg")
+    load_busybox(inventory)
 
     web = {"name": "web", "command": ["httpd", "-f", "-p", "80", "-h", "/www"], "ports": ["127.0.0.1::80"]}
     worker = {"name": "worker", "command": ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"], "env": {"Q": "1"}}
@@ -41,8 +31,12 @@ def test_fleet_playbook_runs_the_containers_then_changes_nothing(docker_io_host,
     assert served["stdout"] == "dockyard busybox test image"
 
     extra["docker_containers"] = [web]
+    predicted = run_playbook(PLAYBOOK, inventory=inventory, extra_vars=extra, check=True)
+    assert "worker: would be removed (no longer in docker_containers)" in predicted.stdout, predicted.stdout
     pruned = run_playbook(PLAYBOOK, inventory=inventory, extra_vars=extra)
     assert pruned.returncode == 0, pruned.stdout
+    # The summary names what was removed, not only what remains.
+    assert "worker: removed (no longer in docker_containers)" in pruned.stdout, pruned.stdout
     gone = run_module("dockyard.docker.container", {"name": "worker", "state": "absent"},
                       inventory=inventory, hosts="all", become=True)[host.name]  # fmt: skip
     assert gone["changed"] is False  # the playbook already pruned it

@@ -46,6 +46,16 @@ def test_null_removes_a_key(tmp_path):
     assert json.loads(path.read_text()) == {"debug": True}
 
 
+def test_exclusive_takes_off_what_the_task_no_longer_names(tmp_path):
+    path = tmp_path / "daemon.json"
+    apply(path, {"dns": ["9.9.9.9"], "labels": ["zone=a"], "debug": True})
+    result = run_module(MODULE, {"path": str(path), "settings": {"dns": ["9.9.9.9"]}, "exclusive": True})["localhost"]
+    assert result["changed"] is True
+    # labels and debug are written empty, so that a reload clears them from the running daemon
+    assert json.loads(path.read_text()) == {"dns": ["9.9.9.9"], "labels": [], "debug": False}
+    assert result["apply"] == "reload" and result["apply_keys"] == ["debug", "labels"]
+
+
 def test_check_mode_predicts_and_writes_nothing_and_diff_shows_both_sides(tmp_path):
     path = tmp_path / "daemon.json"
     apply(path, {"debug": True})

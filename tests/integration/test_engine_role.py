@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
@@ -15,6 +16,7 @@ from testbed.hosts import ssh_command
 from testbed.tls_daemon import make_certs
 
 PLAYBOOK = ROOT / "tests/integration/playbooks/engine.yml"
+SITE = ROOT / "playbooks/site.yml"
 BASE = {
     "docker_registry_mirrors": ["https://mirror.example.com"],
     "docker_insecure_registries": ["registry.internal:5000"],
@@ -34,10 +36,14 @@ class EngineHost:
                               capture_output=True, text=True, check=True)  # fmt: skip
         return proc.stdout
 
-    def apply(self, check: bool = False, **settings):
-        proc = run_playbook(PLAYBOOK, inventory=self.inventory, extra_vars={**BASE, **settings}, check=check)
+    def apply(self, check: bool = False, playbook: Path = PLAYBOOK, **settings):
+        proc = run_playbook(playbook, inventory=self.inventory, extra_vars={**BASE, **settings}, check=check, diff=check)
         self.dirty = self.dirty or (bool(settings) and proc.returncode == 0)
         return proc, recap(proc.stdout)
+
+    def info(self) -> dict:
+        """What the daemon runs with: docker info, as the engine API gives it."""
+        return json.loads(self.sh("docker info --format '{{json .}}'"))
 
     def daemon_json(self) -> str:
         return self.sh("cat /etc/docker/daemon.json")
@@ -142,9 +148,17 @@ def test_changing_registry_mirrors_reloads_without_a_restart(converged):
          'docker_registry_ca_certs["registry.internal:5000"]'),
         ({"docker_proxy_http": "proxy.internal:3128"}, "docker_proxy_http"),
         ({"docker_users": ["nobody-here"]}, '["nobody-here"] do not exist'),
+        ({"docker_daemon_options": {"log-opts": {"max-size": 10}}},
+         "log-opts.max-size: '10' has no unit, so Docker reads it as 10 bytes; did you mean '10m'?"),
+        ({"docker_log_options": {"max-size": "512b"}}, "log-opts.max-size: '512b' is under 1024 bytes"),
+        ({"docker_registry_mirror": ["https://m.example.com"], "docker_strict_variables": True},
+         "docker_registry_mirror: not a variable of dockyard.docker.engine, so it changes nothing; "
+         "did you mean docker_registry_mirrors?"),
+        ({"docker_daemon_restart": "sometimes"}, "docker_daemon_restart"),
     ],
     ids=["mirror-not-url", "bad-cidr", "relative-data-root", "unknown-key", "wrong-type", "hosts-conflict",
-         "ca-not-pem", "proxy-not-url", "missing-user"],
+         "ca-not-pem", "proxy-not-url", "missing-user", "log-size-without-unit", "log-size-tiny",
+         "misspelt-variable-strict", "restart-policy"],
 )  # fmt: skip
 def test_bad_input_fails_before_anything_is_written(converged, settings, named):
     before, pid = converged.daemon_json(), converged.daemon_pid()
@@ -276,3 +290,130 @@ def test_swap_accounting_edits_grub_and_flags_a_reboot_with_a_stand_in_update_gr
         assert converged.sh("cat /tmp/update-grub.calls").split() == ["called"]
     finally:
         converged.sh("rm -f /etc/default/grub /usr/local/sbin/update-grub /run/reboot-required /tmp/update-grub.calls")
+
+
+def test_reloadable_keys_added_changed_and_removed_show_in_docker_info_without_a_restart(converged):
+    """A reload re-reads most keys only when daemon.json names them: a removed mirror used to stay
+    active while every later run reported changed=0. docker info is the judge after each step."""
+    pid, starts = converged.daemon_pid(), converged.daemon_starts()
+    steps = [
+        ({"docker_registry_mirrors": ["https://a.example.com"], "docker_insecure_registries": ["reg-a:5000"],
+          "docker_live_restore": True, "docker_daemon_options": {"labels": ["zone=a"], "debug": True}},
+         (["https://a.example.com/"], ["reg-a:5000"], True, ["zone=a"], True)),
+        ({"docker_registry_mirrors": ["https://b.example.com"], "docker_insecure_registries": ["10.9.0.0/16"],
+          "docker_live_restore": True, "docker_daemon_options": {"labels": ["zone=b"], "debug": False}},
+         (["https://b.example.com/"], ["10.9.0.0/16"], True, ["zone=b"], False)),
+        ({"docker_registry_mirrors": [], "docker_insecure_registries": [], "docker_live_restore": False},
+         ([], [], False, [], False)),
+    ]  # fmt: skip
+    for settings, (mirrors, insecure, live_restore, labels, debug) in steps:
+        proc, counts = converged.apply(**settings)
+        assert proc.returncode == 0, proc.stdout
+        assert counts["changed"] > 0, proc.stdout
+        info = converged.info()
+        registry = info["RegistryConfig"]
+        assert registry["Mirrors"] == mirrors, settings
+        shown = [n for n, i in registry["IndexConfigs"].items() if not i["Secure"]]
+        shown += [c for c in registry["InsecureRegistryCIDRs"] if c != "127.0.0.0/8"]
+        assert shown == insecure, settings
+        assert (info["LiveRestoreEnabled"], info["Labels"] or [], info["Debug"]) == (live_restore, labels, debug)
+        again, counts = converged.apply(**settings)
+        assert counts["changed"] == 0, again.stdout
+    assert (converged.daemon_pid(), converged.daemon_starts()) == (pid, starts)
+
+
+def test_a_daemon_still_running_a_removed_mirror_is_brought_in_line(converged):
+    """A host left by the old behaviour: the file has no mirror, the daemon still uses one."""
+    converged.dirty = True
+    config = json.loads(converged.daemon_json())
+    stale = {**config, "registry-mirrors": ["https://stale.example.com"]}
+    config.pop("registry-mirrors")
+    write = "echo {} | base64 -d > /etc/docker/daemon.json".format
+    stale_b64, config_b64 = (base64.b64encode(json.dumps(c).encode()).decode() for c in (stale, config))
+    converged.sh(f"{write(stale_b64)} && systemctl restart docker && {write(config_b64)} && systemctl reload docker")
+    assert converged.info()["RegistryConfig"]["Mirrors"] == ["https://stale.example.com/"]
+    proc, counts = converged.apply(docker_registry_mirrors=[])
+    assert proc.returncode == 0, proc.stdout
+    assert counts["changed"] > 0
+    assert converged.info()["RegistryConfig"]["Mirrors"] == []
+    _again, counts = converged.apply(docker_registry_mirrors=[])
+    assert counts["changed"] == 0
+
+
+def test_a_misspelt_role_variable_is_named_with_the_one_meant(converged):
+    proc, counts = converged.apply(docker_registry_mirror=["https://m.example.com"])
+    assert proc.returncode == 0, proc.stdout
+    assert counts["changed"] == 0
+    assert "docker_registry_mirror: not a variable of dockyard.docker.engine" in proc.stdout + proc.stderr
+    assert "did you mean docker_registry_mirrors?" in proc.stdout + proc.stderr
+
+
+def test_a_restart_names_the_containers_it_stops_and_never_holds_it_back(converged, load_busybox):
+    load_busybox(converged.inventory)
+    converged.sh("docker rm -f sleeper >/dev/null 2>&1; docker run -d --name sleeper dockyard-testbed/busybox sleep 1d")
+    pid = converged.daemon_pid()
+    held = {"docker_dns": ["1.0.0.1"], "docker_daemon_restart": "never"}
+    proc, counts = converged.apply(**held)
+    assert proc.returncode == 0, proc.stdout
+    assert counts["changed"] > 0
+    assert converged.daemon_pid() == pid
+    assert json.loads(converged.daemon_json())["dns"] == ["1.0.0.1"]
+    assert json.loads(converged.sh("cat /run/dockyard-docker-restart-pending"))["keys"] == ["dns"]
+    _again, counts = converged.apply(**held)
+    assert counts["changed"] == 0  # the restart is still owed, and nothing new was done
+    assert converged.sh("docker inspect -f '{{.State.Running}}' sleeper").strip() == "true"
+
+    proc, counts = converged.apply(docker_dns=["1.0.0.1"])
+    assert proc.returncode == 0, proc.stdout
+    assert "stops the running containers sleeper (live-restore is off)" in proc.stdout
+    assert converged.daemon_pid() != pid
+    assert converged.sh("test -e /run/dockyard-docker-restart-pending || echo gone").strip() == "gone"
+    _again, counts = converged.apply(docker_dns=["1.0.0.1"])
+    assert counts["changed"] == 0
+    converged.sh("docker rm -f sleeper")
+
+
+def test_a_data_root_change_that_would_hide_the_data_is_refused(converged, load_busybox):
+    load_busybox(converged.inventory)
+    before, pid = converged.daemon_json(), converged.daemon_pid()
+    proc, counts = converged.apply(docker_data_root="/srv/docker")
+    assert proc.returncode != 0
+    assert 'docker_data_root: "/srv/docker" would start the daemon empty' in proc.stdout, proc.stdout
+    assert counts["changed"] == 0
+    assert converged.daemon_json() == before
+    assert converged.daemon_pid() == pid
+
+
+@pytest.mark.parametrize(
+    ("settings", "predicted"),
+    [({"docker_registry_mirrors": ["https://new-mirror.example.com"]}, "daemon: would reload: registry-mirrors"),
+     ({"docker_dns": ["8.8.4.4"]}, "daemon: would restart: dns")],
+    ids=["reload", "restart"],
+)  # fmt: skip
+def test_check_mode_on_a_configured_host_names_the_reload_or_restart(converged, settings, predicted):
+    before, pid = converged.daemon_json(), converged.daemon_pid()
+    proc, counts = converged.apply(check=True, playbook=SITE, **settings)
+    assert proc.returncode == 0, proc.stdout
+    assert counts["changed"] >= 1
+    assert predicted in proc.stdout, proc.stdout
+    assert converged.daemon_json() == before
+    assert converged.daemon_pid() == pid
+
+
+def test_check_mode_on_a_host_without_docker_predicts_everything_and_writes_nothing(start_hosts, ssh_key):
+    hosts, inventory = start_hosts("debian12", 1)
+    fresh = EngineHost(hosts[0], inventory, ssh_key)
+    settings = {"docker_users": ["dockyard"], "docker_containers_hosts": "all",
+                "docker_containers": [{"name": "web", "image": "registry.local:5000/web:1"}]}  # fmt: skip
+    proc, counts = fresh.apply(check=True, playbook=SITE, **settings)
+    assert proc.returncode == 0, proc.stdout
+    assert counts["changed"] > 0
+    assert '+  "registry-mirrors": [' in proc.stdout  # the diff of daemon.json
+    assert "engine not installed yet (check mode: a real run installs and starts it)" in proc.stdout
+    assert "would add dockyard to the docker group" in proc.stdout
+    untouched = "dpkg-query -W docker.io >/dev/null 2>&1 && echo package; test -e /etc/docker && echo etc; " \
+                "getent group docker >/dev/null && echo group; true"  # fmt: skip
+    assert fresh.sh(untouched).split() == []
+    containers = run_playbook(ROOT / "playbooks/containers.yml", inventory=inventory, extra_vars=settings, check=True)
+    assert containers.returncode == 0, containers.stdout
+    assert "web: absent created, started" in containers.stdout, containers.stdout

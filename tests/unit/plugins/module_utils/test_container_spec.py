@@ -6,13 +6,11 @@ import pytest
 
 from ansible_collections.dockyard.docker.plugins.module_utils.container_compare import differences, modes
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import (
-    SpecError,
-    byte_size,
     desired,
-    duration_ns,
     port_bindings,
     volumes,
 )
+from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, byte_size, duration_ns
 
 
 @pytest.mark.parametrize(

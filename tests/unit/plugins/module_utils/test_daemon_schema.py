@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
+    KEYS,
+    apply_verdict,
+    drift,
     flag_keys,
+    merged,
     needs_restart,
     normalize,
     problems,
+    running_settings,
     version_tuple,
 )
+from ansible_collections.dockyard.docker.plugins.module_utils.values import log_options_problems
 
 
 def test_a_sound_configuration_has_no_problems():
@@ -55,6 +64,15 @@ def test_a_sound_configuration_has_no_problems():
         ({"log-opts": {"max-size": ["10m"]}}, "log-opts.max-size: ['10m'] must be a string"),
         ({"log-level": "verbose"}, "log-level: 'verbose' is not one of debug, info, warn, error, fatal"),
         ({"hosts": ["0.0.0.0:2375"]}, "is not a daemon address"),
+        (
+            {"log-opts": {"max-size": "10"}},
+            "log-opts.max-size: '10' has no unit, so Docker reads it as 10 bytes; did you mean '10m'?",
+        ),
+        ({"log-opts": {"max-size": 10}}, "did you mean '10m'?"),
+        ({"log-opts": {"max-size": "512b"}}, "log-opts.max-size: '512b' is under 1024 bytes; did you mean '512m'?"),
+        ({"log-opts": {"max-size": "ten megs"}}, "log-opts.max-size: 'ten megs' is not a size"),
+        ({"log-opts": {"max-file": "0"}}, "log-opts.max-file: '0' is not a positive whole number of files"),
+        ({"default-shm-size": "64"}, "default-shm-size: '64' has no unit"),
     ],
 )
 def test_each_bad_value_is_named_with_what_would_be_accepted(settings, expected):
@@ -94,6 +112,80 @@ def test_mirrors_and_insecure_registries_reload_but_dns_restarts():
     assert needs_restart(["some-future-key"]) is True
 
 
+def test_sound_log_sizes_pass():
+    assert log_options_problems({"max-size": "10m", "max-file": 3}, "log-opts") == []
+    assert log_options_problems({"max-size": "1k", "max-file": "5"}, "log-opts") == []
+
+
+INFO = {
+    "RegistryConfig": {
+        "Mirrors": ["https://mirror.example.com/"],
+        "InsecureRegistryCIDRs": ["10.0.0.0/8", "127.0.0.0/8"],
+        "IndexConfigs": {"docker.io": {"Secure": True, "Official": True}, "reg.local:5000": {"Secure": False}},
+    },
+    "Labels": ["zone=a"],
+    "Debug": False,
+    "LiveRestoreEnabled": True,
+    "DockerRootDir": "/var/lib/docker",
+    "Driver": "overlay2",
+    "LoggingDriver": "json-file",
+    "DefaultRuntime": "runc",
+}
+
+
+def test_running_settings_read_docker_info_in_daemon_json_words():
+    assert running_settings(INFO) == {
+        "registry-mirrors": ["https://mirror.example.com/"],
+        "insecure-registries": ["reg.local:5000", "10.0.0.0/8"],
+        "labels": ["zone=a"],
+        "debug": False,
+        "live-restore": True,
+        "data-root": "/var/lib/docker",
+        "storage-driver": "overlay2",
+        "log-driver": "json-file",
+        "default-runtime": "runc",
+    }
+
+
+def test_drift_compares_with_defaults_for_keys_the_file_does_not_have():
+    running = running_settings(INFO)
+    asked = {"registry-mirrors": ["https://mirror.example.com"], "labels": ["zone=a"], "live-restore": True,
+             "insecure-registries": ["10.0.0.0/8", "reg.local:5000"]}  # fmt: skip
+    assert drift(asked, running) == []
+    # The mirror removed from the file while the daemon still uses it; live-restore's default is off.
+    assert drift({"insecure-registries": ["10.0.0.0/8", "reg.local:5000"], "labels": ["zone=a"]}, running) == [
+        "live-restore",
+        "registry-mirrors",
+    ]
+
+
+def test_a_removed_reloadable_key_is_written_empty_so_that_a_reload_clears_it():
+    current = {"registry-mirrors": ["https://m.example.com"], "live-restore": True, "dns": ["9.9.9.9"]}
+    config = merged(current, {"registry-mirrors": None, "live-restore": None, "dns": None}, {})
+    assert config == {"registry-mirrors": [], "live-restore": False}
+    assert apply_verdict(current, config, {}, []) == ("restart", ["dns", "live-restore", "registry-mirrors"], [])
+    # Without dns, a reload does it all.
+    config = merged(current, {"registry-mirrors": None, "live-restore": None}, {})
+    assert apply_verdict(current, config, {}, [])[0] == "reload"
+    # Written empty once, it stays: a second run changes nothing.
+    assert merged(config, {"registry-mirrors": None}, {"registry-mirrors": []}) == config
+    # A key that never was anywhere stays out of the file.
+    assert merged({}, {"registry-mirrors": None, "debug": None}, {}) == {}
+
+
+def test_what_the_daemon_has_not_applied_is_applied_even_when_the_file_is_right():
+    # An earlier reload could not clear the mirror: the file is written empty and reloaded.
+    running = {"registry-mirrors": ["https://old.example.com/"]}
+    config = merged({}, {"registry-mirrors": None}, running)
+    assert config == {"registry-mirrors": []}
+    assert apply_verdict({}, config, running, []) == ("reload", ["registry-mirrors"], ["registry-mirrors"])
+    # A restart held back by an earlier run is still owed.
+    assert apply_verdict({"dns": ["9.9.9.9"]}, {"dns": ["9.9.9.9"]}, {}, ["dns"]) == ("restart", ["dns"], [])
+    # Keys a reload resets when absent need no empty value and no restart.
+    assert merged({"max-concurrent-downloads": 6}, {"max-concurrent-downloads": None}, {}) == {}
+    assert needs_restart(["max-concurrent-downloads"], {}) is False
+
+
 def test_version_tuple_reads_distribution_versions():
     assert version_tuple("20.10.24+dfsg1") == (20, 10, 24)
     assert version_tuple("26.1.5+dfsg1") == (26, 1, 5)
@@ -110,3 +202,9 @@ def test_flags_map_to_the_keys_they_set():
         "registry-mirrors": "--registry-mirror=https://m",
         "data-root": "-g",
     }
+
+
+def test_the_readme_lists_the_keys_a_reload_applies_as_the_schema_declares_them():
+    readme = (Path(__file__).resolve().parents[4] / "README.md").read_text()
+    paragraph = readme.split("**Which changes restart the daemon.**", 1)[1].split("Every other", 1)[0]
+    assert set(re.findall(r"`([a-z-]+)`", paragraph)) == {k for k, spec in KEYS.items() if spec.reloadable}

@@ -1,0 +1,90 @@
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Values that several modules take: names with string values, sizes, durations and log options,
+each checked so that a mistake is refused with its name and the bad value, never passed on.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)")
+DURATION_NS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000, "m": 60_000_000_000, "h": 3_600_000_000_000}
+BYTE_UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)b?\s*")
+# A log that rotates below this is a typo: `max-size: 10` meant 10m, not 10 bytes.
+LOG_SIZE_FLOOR = 1 << 10
+
+
+class SpecError(ValueError):
+    """An option that cannot be right; the message names it and the bad value."""
+
+
+def as_text(value: Any) -> str:
+    """A value as the engine should see it: YAML's `true` as "true", not Python's "True"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def string_dict(values: dict[str, Any] | None, option: str) -> dict[str, str]:
+    result = {}
+    for key, value in (values or {}).items():
+        if not key or "=" in str(key):
+            raise SpecError(f"{option}: {key!r} is not a valid name")
+        if value is None:
+            raise SpecError(f"{option}.{key}: no value; write an empty string to set it empty")
+        result[str(key)] = as_text(value)
+    return result
+
+
+def byte_size(value: str | int, option: str) -> int:
+    if isinstance(value, int) or str(value).strip().lstrip("-").isdigit():
+        return int(value)
+    match = SIZE.fullmatch(str(value).lower())
+    if not match:
+        raise SpecError(f"{option}: {value!r} is not a size; write for example 512m, 2g or a number of bytes")
+    return int(float(match.group(1)) * BYTE_UNITS[match.group(2)])
+
+
+def duration_ns(value: str, option: str) -> int:
+    written = str(value).strip()
+    if written.isdigit():
+        return int(written) * DURATION_NS["s"]
+    pos, total = 0, 0.0
+    for match in DURATION.finditer(written):
+        if match.start() != pos:
+            break
+        total += float(match.group(1)) * DURATION_NS[match.group(2)]
+        pos = match.end()
+    if pos != len(written) or not written:
+        raise SpecError(f"{option}: {value!r} is not a duration; write for example 30s, 1m30s or 500ms")
+    return int(total)
+
+
+def unit_size_problem(value: Any, where: str, floor: int = LOG_SIZE_FLOOR) -> Optional[str]:
+    """Why ``value`` is no size with a unit of at least ``floor`` bytes; None when it is one.
+
+    Docker reads a bare number as bytes, which for a log limit is never what was meant."""
+    match = SIZE.fullmatch(str(value).lower()) if isinstance(value, (str, int)) else None
+    if not match or isinstance(value, bool):
+        return f"{where}: {value!r} is not a size; write for example 10m or 1g"
+    number = match.group(1)
+    if not match.group(2):
+        return f"{where}: {value!r} has no unit, so Docker reads it as {number} bytes; did you mean '{number}m'?"
+    if float(number) * BYTE_UNITS[match.group(2)] < floor:
+        return f"{where}: {value!r} is under {floor} bytes; did you mean '{number}m'?"
+    return None
+
+
+def log_options_problems(options: dict[str, Any], where: str) -> list[str]:
+    """Problems with log driver options that the engine would take and act on wrongly."""
+    found = []
+    if "max-size" in options:
+        problem = unit_size_problem(options["max-size"], f"{where}.max-size")
+        if problem:
+            found.append(problem)
+    if "max-file" in options and not re.fullmatch(r"[1-9]\d*", as_text(options["max-file"])):
+        found.append(f"{where}.max-file: {options['max-file']!r} is not a positive whole number of files")
+    return found
