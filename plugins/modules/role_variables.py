@@ -33,13 +33,17 @@ options:
 attributes:
   action:
     support: full
+    description: Runs on the controller as an action; nothing is sent to the managed host.
   check_mode:
     support: full
     description: Only reads.
   diff_mode:
     support: none
+    description: Nothing changes.
   platform:
+    support: full
     platforms: all
+    description: Reads the variables Ansible holds for the host; the host's platform does not matter.
 author:
   - Dockyard maintainers (@dockyard)
 """

@@ -37,7 +37,8 @@ class EngineHost:
         return proc.stdout
 
     def apply(self, check: bool = False, playbook: Path = PLAYBOOK, **settings):
-        proc = run_playbook(playbook, inventory=self.inventory, extra_vars={**BASE, **settings}, check=check, diff=check)
+        extra = {**BASE, **settings}
+        proc = run_playbook(playbook, inventory=self.inventory, extra_vars=extra, check=check, diff=check)
         self.dirty = self.dirty or (bool(settings) and proc.returncode == 0)
         return proc, recap(proc.stdout)
 
