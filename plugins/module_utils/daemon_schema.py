@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import json
 import re
 from typing import Any, Callable, Optional
 from urllib.parse import urlsplit
@@ -105,7 +106,8 @@ class Key:
     """One daemon.json key: its JSON type, a check per value, the engine version that added it,
     whether SIGHUP applies a change without a restart, what a reload needs to clear it (``unset``:
     RESETS_WHEN_ABSENT, NEEDS_RESTART, or the empty value to write instead of removing the key),
-    and where ``docker info`` shows the running value (``shown``, with ``default`` for an absent key)."""
+    where ``docker info`` shows the running value (``shown``, with ``default`` for an absent key),
+    and how a value is put in the form in which the file's and the daemon's are compared (``same``)."""
 
     def __init__(
         self,
@@ -116,6 +118,7 @@ class Key:
         unset: Any = NEEDS_RESTART,
         shown: Optional[Callable[[dict[str, Any]], Any]] = None,
         default: Any = None,
+        same: Callable[[Any], Any] = lambda value: value,
     ) -> None:
         self.kind = kind  # str, bool, int, list, dict, map (dict of str -> str)
         self.check = check
@@ -124,6 +127,19 @@ class Key:
         self.unset = unset
         self.shown = shown
         self.default = default
+        self.same = same
+
+
+def _without_trailing_slash(urls: list[str]) -> list[str]:  # the daemon adds one to mirrors
+    return [str(u).rstrip("/") for u in urls or []]
+
+
+def _registries(entries: list[str]) -> list[str]:
+    return sorted(str(ipaddress.ip_network(e, strict=False)) if _cidr(e) else e for e in entries or [])
+
+
+def _path(value: str) -> str:
+    return value.rstrip("/") or "/"
 
 
 def _registry(field: str) -> Callable[[dict[str, Any]], Any]:
@@ -147,7 +163,7 @@ KEYS: dict[str, Key] = {
     "containerd": Key("str"),
     "containerd-namespace": Key("str"),
     "containerd-plugins-namespace": Key("str"),
-    "data-root": Key("str", _absolute, shown=_info("DockerRootDir"), default="/var/lib/docker"),
+    "data-root": Key("str", _absolute, shown=_info("DockerRootDir"), default="/var/lib/docker", same=_path),
     "debug": Key("bool", reloadable=True, unset=False, shown=_info("Debug", bool), default=False),
     "default-address-pools": Key("list"),
     "default-cgroupns-mode": Key("str", _one_of("host", "private"), since="20.10"),
@@ -175,7 +191,7 @@ KEYS: dict[str, Key] = {
     "init": Key("bool"),
     "init-path": Key("str", _absolute),
     "insecure-registries": Key(
-        "list", _insecure_registry, reloadable=True, unset=[], shown=insecure_registries, default=[]
+        "list", _insecure_registry, reloadable=True, unset=[], shown=insecure_registries, default=[], same=_registries
     ),
     "ip": Key("str", _ip),
     "ip-forward": Key("bool"),
@@ -183,7 +199,7 @@ KEYS: dict[str, Key] = {
     "ip6tables": Key("bool", since="20.10"),
     "iptables": Key("bool"),
     "ipv6": Key("bool"),
-    "labels": Key("list", _key_value, reloadable=True, unset=[], shown=_info("Labels", list), default=[]),
+    "labels": Key("list", _key_value, reloadable=True, unset=[], shown=_info("Labels", list), default=[], same=sorted),
     "live-restore": Key("bool", reloadable=True, unset=False, shown=_info("LiveRestoreEnabled", bool), default=False),
     "log-driver": Key("str", shown=_info("LoggingDriver"), default="json-file"),
     "log-format": Key("str", _one_of("text", "json"), since="25.0"),
@@ -200,7 +216,9 @@ KEYS: dict[str, Key] = {
     "oom-score-adjust": Key("int"),
     "pidfile": Key("str", _absolute),
     "raw-logs": Key("bool"),
-    "registry-mirrors": Key("list", _url, reloadable=True, unset=[], shown=_registry("Mirrors"), default=[]),
+    "registry-mirrors": Key(
+        "list", _url, reloadable=True, unset=[], shown=_registry("Mirrors"), default=[], same=_without_trailing_slash
+    ),
     "runtimes": Key("dict", reloadable=True),
     "seccomp-profile": Key("str"),
     "selinux-enabled": Key("bool"),
@@ -232,6 +250,25 @@ _TYPE_WORDS = {
 def version_tuple(version: str) -> tuple[int, ...]:
     """'20.10.24+dfsg1' -> (20, 10, 24); '26.1.5-0ubuntu1' -> (26, 1, 5)."""
     return tuple(int(p) for p in re.findall(r"\d+", version.split("+")[0].split("-")[0])[:3])
+
+
+def load(path: str) -> dict[str, Any]:
+    """The configuration in ``path``: {} when there is no file or it is empty. Raises ValueError,
+    naming the file, when it is not a JSON object (dockerd would refuse to start with it)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        return {}
+    if not text.strip():
+        return {}
+    try:
+        config = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"{path} is not valid JSON ({exc})") from exc
+    if not isinstance(config, dict):
+        raise ValueError(f"{path} holds a JSON {type(config).__name__}, not an object")
+    return config
 
 
 def normalize(settings: dict[str, Any]) -> dict[str, Any]:
@@ -340,7 +377,7 @@ def merged(current: dict[str, Any], settings: dict[str, Any], running: dict[str,
             continue
         spec = KEYS.get(key)
         empty = spec.unset if spec and spec.reloadable else NEEDS_RESTART
-        runs_other = key in running and _comparable(key, running[key]) != _comparable(key, spec.default)
+        runs_other = key in running and spec.same(running[key]) != spec.same(spec.default)
         if empty in (NEEDS_RESTART, RESETS_WHEN_ABSENT) or not (key in current or runs_other):
             config.pop(key, None)
         elif current.get(key) != empty:
@@ -359,38 +396,31 @@ def running_settings(info: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _comparable(key: str, value: Any) -> Any:
-    if key == "registry-mirrors":  # the daemon adds a trailing slash
-        return [str(v).rstrip("/") for v in value or []]
-    if key == "insecure-registries":
-        return sorted(str(ipaddress.ip_network(v, strict=False)) if _cidr(v) else v for v in value or [])
-    if key == "labels":
-        return sorted(value or [])
-    if key == "data-root" and isinstance(value, str):
-        return value.rstrip("/") or "/"
-    return value
-
-
 def drift(config: dict[str, Any], running: dict[str, Any]) -> list[str]:
     """Keys for which the running daemon shows something other than ``config`` asks (a key the
     file does not have is compared with the engine's default, where docker info has one)."""
     found = []
     for key, value in running.items():
-        wanted = config.get(key, KEYS[key].default)
-        if wanted is not None and _comparable(key, wanted) != _comparable(key, value):
+        spec = KEYS[key]
+        wanted = config.get(key, spec.default)
+        if wanted is not None and spec.same(wanted) != spec.same(value):
             found.append(key)
     return sorted(found)
 
 
+def changed_keys(current: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    """Top-level keys added, removed or changed from ``current`` to ``config``."""
+    return sorted(k for k in set(current) | set(config) if current.get(k) != config.get(k))
+
+
 def apply_verdict(
-    current: dict[str, Any], config: dict[str, Any], running: dict[str, Any], pending: list[str]
+    changed: list[str], config: dict[str, Any], running: dict[str, Any], pending: list[str]
 ) -> tuple[str, list[str], list[str]]:
-    """(action, keys, drifted): what makes the daemon run with ``config`` after the file moved from
-    ``current`` to it: 'nothing', 'reload' or 'restart'; the keys that need it; and the keys the
+    """(action, keys, drifted): what makes the daemon run with the new file ``config``, whose
+    ``changed`` keys moved: 'nothing', 'reload' or 'restart'; the keys that need it; and the keys the
     running daemon had not applied before this change (``running``) or left for a later restart
     (``pending``)."""
     drifted = drift(config, running) if running else []
-    changed = [k for k in set(current) | set(config) if current.get(k) != config.get(k)]
     keys = sorted(set(changed) | set(drifted) | set(pending))
     if not keys:
         return "nothing", [], drifted

@@ -169,7 +169,9 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
     apply_verdict,
+    changed_keys,
     flag_keys,
+    load,
     merged,
     normalize,
     problems,
@@ -181,22 +183,6 @@ from ansible_collections.dockyard.docker.plugins.module_utils.service_flags impo
 )
 
 VALIDATE_SINCE = (23, 0)
-
-
-def read_current(module: AnsibleModule, path: str) -> dict:
-    if not os.path.exists(path):
-        return {}
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    if not text.strip():
-        return {}
-    try:
-        current = json.loads(text)
-    except ValueError as exc:
-        module.fail_json(msg=f"{path} is not valid JSON ({exc}); fix or remove it, nothing was changed")
-    if not isinstance(current, dict):
-        module.fail_json(msg=f"{path} holds a JSON {type(current).__name__}, not an object; nothing was changed")
-    return current
 
 
 def dockerd_path(module: AnsibleModule, dockerd: str) -> str | None:
@@ -273,7 +259,10 @@ def main() -> None:
     # Validate the keys the task sets before reading or touching anything else.
     wanted = normalize({k: v for k, v in params["settings"].items() if v is not None})
     found = problems(wanted, version)
-    current = read_current(module, path)
+    try:
+        current = load(path)
+    except ValueError as exc:
+        module.fail_json(msg=f"{exc}; fix or remove it, nothing was changed")
     running = params["running"].get("running_settings") or {}
     named = {k: wanted.get(k) for k in params["settings"]}
     if params["exclusive"]:
@@ -283,16 +272,15 @@ def main() -> None:
     if found:
         module.fail_json(msg="daemon.json not changed: " + "; ".join(found), problems=found)
 
-    changed_keys = sorted(k for k in set(current) | set(config) if current.get(k) != config.get(k))
-    changed = bool(changed_keys) or not os.path.exists(path)
+    changed = changed_keys(current, config)
     action, apply_keys, drifted = apply_verdict(
-        current, config, running, params["running"].get("pending_restart") or []
+        changed, config, running, params["running"].get("pending_restart") or []
     )
     stops = [] if action != "restart" or running.get("live-restore") else params["running"].get("running_containers")
     result = {
-        "changed": changed,
+        "changed": bool(changed) or not os.path.exists(path),
         "config": config,
-        "changed_keys": changed_keys,
+        "changed_keys": changed,
         "restart_needed": action == "restart",
         "reload_sufficient": action == "reload",
         "apply": action,
@@ -308,7 +296,7 @@ def main() -> None:
             "before_header": path,
             "after_header": path,
         }
-    if not changed or module.check_mode:
+    if not result["changed"] or module.check_mode:
         module.exit_json(**result)
 
     if params["validate"] and version and version_tuple(version) >= VALIDATE_SINCE:

@@ -179,7 +179,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import drift, running_settings
+from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import drift, load, running_settings
 
 # argv that prints the installed subset of the names appended to it, one per line, first word.
 PACKAGE_QUERIES = {
@@ -233,25 +233,18 @@ def _get(socket: str, path: str):
 
 
 def _read_json(path: str):
+    """A small state file's JSON value (the pid file, the restart marker); None when absent or unreadable."""
     try:
         with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except OSError:
-        return None
-    try:
-        return json.loads(text) if text.strip() else {}
-    except ValueError:
+            return json.loads(handle.read())
+    except (OSError, ValueError):
         return None
 
 
-def daemon_pid():
-    return _read_json("/var/run/docker.pid")
-
-
-def pending_restart(marker: str) -> list[str]:
-    """The keys a marker left by an earlier run names, while the daemon it names still runs."""
+def pending_restart(marker: str, pid) -> list[str]:
+    """The keys a marker left by an earlier run names, while the daemon it names (``pid``) still runs."""
     left = _read_json(marker)
-    if not isinstance(left, dict) or left.get("pid") != daemon_pid():
+    if not isinstance(left, dict) or left.get("pid") != pid:
         return []
     return sorted(str(key) for key in left.get("keys") or [])
 
@@ -267,16 +260,20 @@ def daemon_state(p: dict) -> dict:
                 return {"answering": False, "error": str(exc)}
             time.sleep(1)
     running = running_settings(info)
-    config = _read_json(p["daemon_json"])
+    try:
+        config_drift = drift(load(p["daemon_json"]), running)
+    except (OSError, ValueError):  # daemon_config names what is wrong with the file
+        config_drift = []
+    pid = _read_json("/var/run/docker.pid")
     containers = _get(p["socket"], "/containers/json")
     volumes = _get(p["socket"], "/volumes").get("Volumes") or []
     return {
         "answering": True,
         "version": info.get("ServerVersion"),
-        "pid": daemon_pid(),
+        "pid": pid,
         "running_settings": running,
-        "drift": drift(config, running) if isinstance(config, dict) else [],
-        "pending_restart": pending_restart(p["restart_marker"]),
+        "drift": config_drift,
+        "pending_restart": pending_restart(p["restart_marker"], pid),
         "running_containers": sorted(name.lstrip("/") for c in containers for name in (c.get("Names") or [])[:1]),
         "data_root": info.get("DockerRootDir"),
         "images": info.get("Images", 0),

@@ -10,6 +10,7 @@ import pytest
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
     KEYS,
     apply_verdict,
+    changed_keys,
     drift,
     flag_keys,
     merged,
@@ -163,10 +164,14 @@ def test_a_removed_reloadable_key_is_written_empty_so_that_a_reload_clears_it():
     current = {"registry-mirrors": ["https://m.example.com"], "live-restore": True, "dns": ["9.9.9.9"]}
     config = merged(current, {"registry-mirrors": None, "live-restore": None, "dns": None}, {})
     assert config == {"registry-mirrors": [], "live-restore": False}
-    assert apply_verdict(current, config, {}, []) == ("restart", ["dns", "live-restore", "registry-mirrors"], [])
+    assert apply_verdict(changed_keys(current, config), config, {}, []) == (
+        "restart",
+        ["dns", "live-restore", "registry-mirrors"],
+        [],
+    )
     # Without dns, a reload does it all.
     config = merged(current, {"registry-mirrors": None, "live-restore": None}, {})
-    assert apply_verdict(current, config, {}, [])[0] == "reload"
+    assert apply_verdict(changed_keys(current, config), config, {}, [])[0] == "reload"
     # Written empty once, it stays: a second run changes nothing.
     assert merged(config, {"registry-mirrors": None}, {"registry-mirrors": []}) == config
     # A key that never was anywhere stays out of the file.
@@ -178,9 +183,13 @@ def test_what_the_daemon_has_not_applied_is_applied_even_when_the_file_is_right(
     running = {"registry-mirrors": ["https://old.example.com/"]}
     config = merged({}, {"registry-mirrors": None}, running)
     assert config == {"registry-mirrors": []}
-    assert apply_verdict({}, config, running, []) == ("reload", ["registry-mirrors"], ["registry-mirrors"])
+    assert apply_verdict(changed_keys({}, config), config, running, []) == (
+        "reload",
+        ["registry-mirrors"],
+        ["registry-mirrors"],
+    )
     # A restart held back by an earlier run is still owed.
-    assert apply_verdict({"dns": ["9.9.9.9"]}, {"dns": ["9.9.9.9"]}, {}, ["dns"]) == ("restart", ["dns"], [])
+    assert apply_verdict([], {"dns": ["9.9.9.9"]}, {}, ["dns"]) == ("restart", ["dns"], [])
     # Keys a reload resets when absent need no empty value and no restart.
     assert merged({"max-concurrent-downloads": 6}, {"max-concurrent-downloads": None}, {}) == {}
     assert needs_restart(["max-concurrent-downloads"], {}) is False
