@@ -88,3 +88,23 @@ def log_options_problems(options: dict[str, Any], where: str) -> list[str]:
     if "max-file" in options and not re.fullmatch(r"[1-9]\d*", as_text(options["max-file"])):
         found.append(f"{where}.max-file: {options['max-file']!r} is not a positive whole number of files")
     return found
+
+
+AGE = re.compile(r"(\d+)(s|m|h|d|w)")
+AGE_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def age_seconds(value: str | int, option: str) -> int:
+    """An age such as 30d, 12h, 2w or 1d12h, in seconds (a bare number is seconds)."""
+    written = str(value).strip().lower()
+    if written.isdigit():
+        return int(written)
+    pos, total = 0, 0
+    for match in AGE.finditer(written):
+        if match.start() != pos:
+            break
+        total += int(match.group(1)) * AGE_SECONDS[match.group(2)]
+        pos = match.end()
+    if pos != len(written) or not written:
+        raise SpecError(f"{option}: {value!r} is not an age; write for example 30d, 12h, 2w or 1d12h")
+    return total

@@ -1,0 +1,144 @@
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A user's Docker client configuration (``~/.docker/config.json``) and its credential helpers.
+
+Credentials are found and stored where the Docker CLI would: the registry's ``credHelpers`` entry,
+else the ``credsStore``, else base64 ``auth`` in ``auths``. Helpers speak the docker-credential
+protocol (``docker-credential-<name> get|store|erase`` on stdin/stdout). The file keeps every other
+key and registry, and is written mode 0600, owned by its user, in one rename.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pwd
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+
+class DockerConfigError(Exception):
+    """The configuration file or a credential helper could not be read or written."""
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    path: str
+    uid: int
+    gid: int
+
+
+def locate(user: str | None = None, path: str | None = None) -> ConfigFile:
+    """The config file of ``user`` (default: whoever runs the module, honouring DOCKER_CONFIG)."""
+    try:
+        account = pwd.getpwnam(user) if user else pwd.getpwuid(os.geteuid())
+    except KeyError as exc:
+        raise DockerConfigError(f"user: no user {user!r} on this host") from exc
+    if not path:
+        directory = os.environ.get("DOCKER_CONFIG") if not user else None
+        path = os.path.join(directory or os.path.join(account.pw_dir, ".docker"), "config.json")
+    return ConfigFile(path, account.pw_uid, account.pw_gid)
+
+
+def load(where: ConfigFile) -> dict[str, Any]:
+    try:
+        with open(where.path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise DockerConfigError(f"cannot read {where.path}: {exc}") from exc
+    try:
+        config = json.loads(text) if text.strip() else {}
+    except ValueError as exc:
+        raise DockerConfigError(f"{where.path} is not valid JSON ({exc}); fix or remove it") from exc
+    if not isinstance(config, dict):
+        raise DockerConfigError(f"{where.path} holds no JSON object")
+    return config
+
+
+def save(where: ConfigFile, config: dict[str, Any]) -> None:
+    """Write the file mode 0600 owned by its user; its directory 0700 when this makes it."""
+    directory = os.path.dirname(where.path)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, mode=0o700)
+        os.chown(directory, where.uid, where.gid)
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".config.json.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(config, out, indent="\t")
+            out.write("\n")
+        os.chmod(temporary, 0o600)
+        os.chown(temporary, where.uid, where.gid)
+        os.replace(temporary, where.path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def helper_for(config: dict[str, Any], key: str) -> str | None:
+    """The credential helper that holds ``key``'s credentials, as the Docker CLI picks it."""
+    return (config.get("credHelpers") or {}).get(key) or config.get("credsStore") or None
+
+
+def _helper(name: str, action: str, payload: str) -> str:
+    program = f"docker-credential-{name}"
+    try:
+        done = subprocess.run([program, action], input=payload, capture_output=True, text=True, timeout=60, check=False)
+    except FileNotFoundError as exc:
+        raise DockerConfigError(
+            f"the Docker config names the credential helper {name!r}, but {program} is not installed on this host"
+        ) from exc
+    if done.returncode != 0:
+        message = (done.stdout or done.stderr).strip()
+        if action == "get" and "credentials not found" in message.lower():
+            return ""
+        raise DockerConfigError(f"{program} {action} failed: {message or 'exit ' + str(done.returncode)}")
+    return done.stdout
+
+
+def stored(config: dict[str, Any], key: str) -> tuple[str, str] | None:
+    """(username, password) stored for ``key``, or None."""
+    helper = helper_for(config, key)
+    if helper:
+        answer = _helper(helper, "get", key)
+        if not answer.strip():
+            return None
+        found = json.loads(answer)
+        return found.get("Username") or "", found.get("Secret") or ""
+    entry = (config.get("auths") or {}).get(key) or {}
+    if entry.get("auth"):
+        user, _sep, password = base64.b64decode(entry["auth"]).decode("utf-8", "replace").partition(":")
+        return user, password
+    if entry.get("username"):
+        return entry["username"], entry.get("password") or ""
+    return None
+
+
+def store(config: dict[str, Any], key: str, username: str, password: str) -> str:
+    """Put the credentials where the CLI would, changing ``config`` in place; returns where."""
+    helper = helper_for(config, key)
+    auths = config.setdefault("auths", {})
+    if helper:
+        _helper(helper, "store", json.dumps({"ServerURL": key, "Username": username, "Secret": password}))
+        auths[key] = {}  # the CLI leaves an empty entry so that `docker login` lists the registry
+        return f"helper:{helper}"
+    auths[key] = {"auth": base64.b64encode(f"{username}:{password}".encode()).decode()}
+    return "file"
+
+
+def erase(config: dict[str, Any], key: str) -> bool:
+    """Remove the credentials for ``key`` (helper and file); True when something was there."""
+    helper = helper_for(config, key)
+    had = stored(config, key) is not None
+    if helper and had:
+        _helper(helper, "erase", key)
+    auths = config.get("auths") or {}
+    if key in auths:
+        del auths[key]
+        had = True
+    return had
