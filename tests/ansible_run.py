@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,10 @@ def run_playbook(
 def local_module(name: str, args: dict | None = None, **kwargs) -> ModuleResult:
     """``dockyard.docker.<name>`` run once against the local daemon; the one host's result."""
     return run_module(f"dockyard.docker.{name}", args, **kwargs)["localhost"]
+
+
+def recap(stdout: str) -> dict[str, int]:
+    """The PLAY RECAP counts of a one-host playbook run."""
+    match = re.search(r"ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", stdout)
+    assert match, stdout
+    return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, match.groups())))

@@ -28,28 +28,46 @@ def docker_io_host(start_hosts):
 
 
 @pytest.fixture(scope="session")
-def busybox_archive(docker_client, test_images, tmp_path_factory) -> Path:
-    """The busybox test image saved by name (so that loading it restores the tag)."""
-    archive = tmp_path_factory.mktemp("busybox") / "busybox.tar"
-    with archive.open("wb") as out:
-        for chunk in docker_client.api.get_image(test_images["busybox"]):
-            out.write(chunk)
+def image_archive(docker_client, test_images, tmp_path_factory):
+    """Factory: ``image_archive("busybox")`` -> a test image saved by name (loading it restores the tag)."""
+    saved: dict[str, Path] = {}
+
+    def archive(name: str) -> Path:
+        if name not in saved:
+            saved[name] = tmp_path_factory.mktemp(name) / f"{name}.tar"
+            with saved[name].open("wb") as out:
+                for chunk in docker_client.api.get_image(test_images[name]):
+                    out.write(chunk)
+        return saved[name]
+
     return archive
 
 
 @pytest.fixture(scope="session")
-def load_busybox(busybox_archive):
-    """Factory: ``load_busybox(inventory)`` loads the busybox test image into every host's engine."""
+def busybox_archive(image_archive) -> Path:
+    return image_archive("busybox")
 
-    def load(inventory: Path) -> None:
-        for module, args in (
-            ("ansible.builtin.copy", {"src": str(busybox_archive), "dest": "/tmp/busybox.tar"}),
-            ("dockyard.docker.image_load", {"path": "/tmp/busybox.tar"}),
-        ):
-            for host, result in run_module(module, args, inventory=inventory, hosts="all", become=True).items():
-                assert not result.failed, f"{module} on {host}: {result.get('msg')}"
+
+@pytest.fixture(scope="session")
+def load_images(image_archive):
+    """Factory: ``load_images(inventory, "busybox", "registry")`` loads test images into every host's engine."""
+
+    def load(inventory: Path, *names: str) -> None:
+        for name in names:
+            for module, args in (
+                ("ansible.builtin.copy", {"src": str(image_archive(name)), "dest": f"/tmp/{name}.tar"}),
+                ("dockyard.docker.image_load", {"path": f"/tmp/{name}.tar"}),
+            ):
+                for host, result in run_module(module, args, inventory=inventory, hosts="all", become=True).items():
+                    assert not result.failed, f"{module} on {host}: {result.get('msg')}"
 
     return load
+
+
+@pytest.fixture(scope="session")
+def load_busybox(load_images):
+    """Factory: ``load_busybox(inventory)`` loads the busybox test image into every host's engine."""
+    return lambda inventory: load_images(inventory, "busybox")
 
 
 @pytest.fixture(scope="session")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from ansible_run import ROOT, run_module, run_playbook
+from ansible_run import ROOT, recap, run_module, run_playbook
 from testbed.hosts import ssh_command
 from testbed.tls_daemon import make_certs
 
@@ -56,12 +55,6 @@ class EngineHost:
         return int(
             self.sh("journalctl -u docker.service --no-pager | grep -c 'Daemon has completed initialization' || true")
         )
-
-
-def recap(stdout: str) -> dict[str, int]:
-    match = re.search(r"ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", stdout)
-    assert match, stdout
-    return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, match.groups())))
 
 
 @pytest.fixture(scope="module")
