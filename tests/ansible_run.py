@@ -107,8 +107,11 @@ def run_playbook(
     check: bool = False,
     diff: bool = False,
     env: dict[str, str] | None = None,
+    limit: str | None = None,
 ) -> subprocess.CompletedProcess:
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook)]
+    if limit:
+        cmd += ["--limit", limit]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     if check:

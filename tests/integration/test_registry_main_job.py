@@ -1,0 +1,118 @@
+"""The main job (playbooks/examples/sandbox.yml) on two booted Debian 12 hosts over SSH, then the
+registry's other two faces on the same hosts: a pull-through cache serving a Docker Hub name with no
+internet, and a plain-HTTP registry that Docker refuses until the host lists it as insecure."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from ansible_run import ROOT, recap, run_playbook
+from testbed.hosts import ssh_command
+
+SANDBOX = ROOT / "playbooks/examples/sandbox.yml"
+REGISTRY = ROOT / "tests/integration/playbooks/registry.yml"
+ENGINE = ROOT / "tests/integration/playbooks/engine.yml"
+IMAGE = {"registry_image": "dockyard-testbed/registry:2"}
+
+
+@pytest.fixture(scope="module")
+def main_job(start_hosts, ssh_key, test_images):
+    hosts, inventory = start_hosts("debian12", 2)
+    work = inventory.parent
+    shutil.copytree(ROOT / "playbooks/examples/group_vars", work / "group_vars")
+    data = yaml.safe_load(inventory.read_text())
+    data["all"]["children"]["registry_hosts"] = {"hosts": {hosts[0].name: None}}
+    inventory.write_text(yaml.safe_dump(data))
+    subprocess.run(["docker", "save", "-o", str(work / "images.tar"), test_images["registry"], test_images["busybox"]],
+                   check=True)  # fmt: skip
+    extra = {"sandbox_dir": str(work), **IMAGE}
+    first = run_playbook(SANDBOX, inventory=inventory, extra_vars=extra)
+    assert first.returncode == 0, first.stdout[-6000:]
+    password = (work / "registry-password").read_text().strip()
+    assert password not in first.stdout + first.stderr
+
+    def sh(host, command: str, check: bool = True) -> subprocess.CompletedProcess:
+        argv = ssh_command(host, ssh_key, "sudo", "sh", "-c", repr(command))
+        return subprocess.run(argv, capture_output=True, text=True, check=check)
+
+    return hosts, inventory, extra, sh, first
+
+
+def test_the_second_host_runs_a_container_pulled_from_the_first_hosts_registry(main_job):
+    hosts, _inventory, _extra, sh, first = main_job
+    address = f"{hosts[0].address}:5000"
+    assert f"registry {address} (TLS, users) holds sandbox/busybox" in first.stdout
+    image = sh(hosts[1], "docker inspect -f '{{.Config.Image}} {{.State.Running}}' hello").stdout.split()
+    assert image == [f"{address}/sandbox/busybox:1", "true"]
+    assert sh(hosts[1], f"cat /etc/docker/certs.d/{address}/ca.crt").stdout.startswith("-----BEGIN CERTIFICATE")
+
+
+def test_a_second_run_of_the_main_job_changes_nothing(main_job):
+    _hosts, inventory, extra, _sh, _first = main_job
+    again = run_playbook(SANDBOX, inventory=inventory, extra_vars=extra)
+    assert again.returncode == 0, again.stdout[-4000:]
+    assert all("changed=0 " in line for line in again.stdout.splitlines() if "unreachable=" in line), again.stdout
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open: the cache (distribution 2.8.2) answers 'manifest unknown' for a tag its basic-auth upstream "
+    "serves (logs: challenge established with the upstream); Docker then falls back to Docker Hub",
+)
+def test_a_docker_hub_name_is_pulled_through_the_pull_through_cache(main_job):
+    hosts, inventory, extra, sh, _first = main_job
+    registry_host, client = hosts
+    upstream = f"{registry_host.address}:5000"
+    password = (inventory.parent / "registry-password").read_text().strip()
+    upstream_ca = sh(registry_host, "cat /etc/docker-registry/registry/certs/ca.pem").stdout
+    # The upstream holds what Docker Hub would: library/busybox.
+    sh(registry_host, f"docker tag dockyard-testbed/busybox:latest {upstream}/library/busybox:latest"
+                      f" && docker push {upstream}/library/busybox:latest")  # fmt: skip
+    mirror = run_playbook(REGISTRY, inventory=inventory, limit=registry_host.name, extra_vars={
+        **extra, "registry_name": "mirror", "registry_port": 5001, "registry_users": [],
+        "registry_proxy_remoteurl": f"https://{upstream}", "registry_proxy_username": "deploy",
+        "registry_proxy_password": password, "registry_proxy_ca_cert": upstream_ca,
+    })  # fmt: skip
+    assert mirror.returncode == 0, mirror.stdout[-4000:]
+    assert "pull-through cache" in mirror.stdout and "refuses pushes" in mirror.stdout
+    assert password not in mirror.stdout
+    mirror_address = f"{registry_host.address}:5001"
+    mirror_ca = sh(registry_host, "cat /etc/docker-registry/mirror/certs/ca.pem").stdout
+    configured = run_playbook(ENGINE, inventory=inventory, limit=client.name, extra_vars={
+        **extra, "docker_registry_mirrors": [f"https://{mirror_address}"],
+        "docker_registry_ca_certs": {upstream: upstream_ca, mirror_address: mirror_ca},
+    })  # fmt: skip
+    assert configured.returncode == 0, configured.stdout[-4000:]
+    pulled = sh(client, "docker pull busybox", check=False)
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    blobs = sh(registry_host, "ls /var/lib/docker-registry/mirror/docker/registry/v2/repositories/library/busybox")
+    assert "_layers" in blobs.stdout
+
+
+def test_a_plain_http_registry_fails_with_dockers_https_error_until_listed_as_insecure(main_job):
+    hosts, inventory, extra, sh, _first = main_job
+    registry_host, client = hosts
+    plain = run_playbook(REGISTRY, inventory=inventory, limit=registry_host.name, extra_vars={
+        **extra, "registry_name": "plain", "registry_port": 5002, "registry_tls": "off", "registry_users": [],
+    })  # fmt: skip
+    assert plain.returncode == 0, plain.stdout[-4000:]
+    address = f"{registry_host.address}:5002"
+    sh(registry_host, f"docker tag dockyard-testbed/busybox:latest {address}/plain/busybox:1")
+    refused = sh(client, f"docker pull {address}/plain/busybox:1", check=False)
+    assert refused.returncode != 0
+    assert "server gave HTTP response to HTTPS client" in refused.stderr
+    configured = run_playbook(ENGINE, inventory=inventory, limit=client.name,
+                              extra_vars={**extra, "docker_insecure_registries": [address]})  # fmt: skip
+    assert configured.returncode == 0, configured.stdout[-4000:]
+    # The registry host's own Docker needs the same setting to push there.
+    configured_host = run_playbook(ENGINE, inventory=inventory, limit=registry_host.name,
+                                   extra_vars={**extra, "docker_insecure_registries": [address]})  # fmt: skip
+    assert configured_host.returncode == 0, configured_host.stdout[-4000:]
+    sh(registry_host, f"docker push {address}/plain/busybox:1")
+    pulled = sh(client, f"docker pull {address}/plain/busybox:1", check=False)
+    assert pulled.returncode == 0, pulled.stderr
+    assert recap(configured.stdout)["failed"] == 0
