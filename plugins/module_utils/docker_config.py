@@ -15,9 +15,10 @@ import json
 import os
 import pwd
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from typing import Any
+
+from ansible_collections.dockyard.docker.plugins.module_utils.files import replace_file
 
 
 class DockerConfigError(Exception):
@@ -66,18 +67,8 @@ def save(where: ConfigFile, config: dict[str, Any]) -> None:
     if not os.path.isdir(directory):
         os.makedirs(directory, mode=0o700)
         os.chown(directory, where.uid, where.gid)
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".config.json.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(config, out, indent="\t")
-            out.write("\n")
-        os.chmod(temporary, 0o600)
-        os.chown(temporary, where.uid, where.gid)
-        os.replace(temporary, where.path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    text = json.dumps(config, indent="\t") + "\n"
+    replace_file(where.path, text.encode("utf-8"), 0o600, (where.uid, where.gid))
 
 
 def helper_for(config: dict[str, Any], key: str) -> str | None:
@@ -131,14 +122,10 @@ def store(config: dict[str, Any], key: str, username: str, password: str) -> str
     return "file"
 
 
-def erase(config: dict[str, Any], key: str) -> bool:
-    """Remove the credentials for ``key`` (helper and file); True when something was there."""
+def erase(config: dict[str, Any], key: str, helper_holds: bool) -> None:
+    """Remove the credentials for ``key`` from the file, and from the helper when ``helper_holds``
+    them (the caller has asked it already: ``stored``)."""
     helper = helper_for(config, key)
-    had = stored(config, key) is not None
-    if helper and had:
+    if helper and helper_holds:
         _helper(helper, "erase", key)
-    auths = config.get("auths") or {}
-    if key in auths:
-        del auths[key]
-        had = True
-    return had
+    (config.get("auths") or {}).pop(key, None)

@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import tarfile
-import tempfile
 import time
 from typing import Any, Callable
 
@@ -153,19 +152,6 @@ def archive_directory(module, path: str) -> str:
     if not os.path.isdir(directory):
         module.fail_json(msg=f"path: the directory {directory} does not exist")
     return directory
-
-
-def stage(directory: str, prefix: str, chunks) -> str:
-    """Write ``chunks`` to a new temporary file in ``directory`` (so that a later move is atomic)."""
-    handle, staged = tempfile.mkstemp(dir=directory, prefix=prefix)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
-    except BaseException:
-        os.unlink(staged)
-        raise
-    return staged
 
 
 def replace_unless_same(module, staged: str, path: str, mode, same: bool) -> bool:

@@ -57,12 +57,12 @@ sha256:
 import os
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule, NotFound
+from ansible_collections.dockyard.docker.plugins.module_utils.files import stage
 from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     ARCHIVE_ARGS,
     archive_directory,
     file_sha256,
     replace_unless_same,
-    stage,
 )
 
 

@@ -96,10 +96,11 @@ checksum:
 
 import hashlib
 import os
-import tempfile
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.dockyard.docker.plugins.module_utils.files import replace_file
 
 try:
     import bcrypt
@@ -132,20 +133,6 @@ def matches(password: str, hashed: str) -> bool:
         return bcrypt.checkpw(password.encode(), hashed.encode())
     except ValueError:
         return False
-
-
-def write(path: str, entries: dict[str, str], mode: int) -> None:
-    directory = os.path.dirname(path) or "."
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".htpasswd.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write("".join(f"{name}:{hashed}\n" for name, hashed in entries.items()))
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
 
 
 def checksum(path: str) -> str | None:
@@ -210,7 +197,8 @@ def main() -> None:
     changed = bool(result["added"] or result["changed_users"] or result["removed"])
     loose = os.path.exists(p["path"]) and os.stat(p["path"]).st_mode & 0o777 != mode
     if (changed or loose) and not module.check_mode:
-        write(p["path"], after, mode)
+        text = "".join(f"{name}:{hashed}\n" for name, hashed in after.items())
+        replace_file(p["path"], text.encode("utf-8"), mode)
     diff = {"before": {"users": sorted(before)}, "after": {"users": sorted(after)}}
     result["checksum"] = None if module.check_mode and changed else checksum(p["path"])
     module.exit_json(changed=changed or loose, diff=diff, **result)

@@ -60,13 +60,13 @@ images:
 import os
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.files import stage
 from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     ARCHIVE_ARGS,
     archive_directory,
     archive_manifest,
     find_image,
     replace_unless_same,
-    stage,
 )
 
 

@@ -155,7 +155,7 @@ def main() -> None:
             result["changed"] = before is not None or api.key in (config.get("auths") or {})
             result["stored_in"] = "none"
             if result["changed"] and not module.check_mode:
-                docker_config.erase(config, api.key)
+                docker_config.erase(config, api.key, helper_holds=before is not None)
                 docker_config.save(where, config)
             after_user = None
     except (RegistryError, docker_config.DockerConfigError, OSError) as exc:

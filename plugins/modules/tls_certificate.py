@@ -90,6 +90,8 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.dockyard.docker.plugins.module_utils.files import replace_file
+
 try:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -136,15 +138,6 @@ def load_key(path: str):
             return serialization.load_pem_private_key(handle.read(), password=None)
     except FileNotFoundError:
         return None
-
-
-def write(path: str, data: bytes, mode: int) -> None:
-    temporary = path + ".new"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(data)
-    os.chmod(temporary, mode)
-    os.replace(temporary, path)
 
 
 def key_pem(key) -> bytes:
@@ -255,11 +248,11 @@ def main() -> None:
         os.makedirs(p["path"], mode=0o700, exist_ok=True)
         if ca_cert is None or ca_key is None:
             ca_key, ca_cert = make_ca(p["ca_name"], p["days"] * 10)
-            write(files["ca-key.pem"], key_pem(ca_key), 0o600)
-            write(files["ca.pem"], ca_cert.public_bytes(serialization.Encoding.PEM), 0o644)
+            replace_file(files["ca-key.pem"], key_pem(ca_key), 0o600)
+            replace_file(files["ca.pem"], ca_cert.public_bytes(serialization.Encoding.PEM), 0o644)
         key, cert = make_server(names, p["days"], ca_key, ca_cert)
-        write(files["server-key.pem"], key_pem(key), 0o600)
-        write(files["server.pem"], cert.public_bytes(serialization.Encoding.PEM), 0o644)
+        replace_file(files["server-key.pem"], key_pem(key), 0o600)
+        replace_file(files["server.pem"], cert.public_bytes(serialization.Encoding.PEM), 0o644)
     module.exit_json(
         changed=bool(reasons),
         reasons=reasons,
