@@ -283,3 +283,12 @@ class ContainerManager:
             for container_id in leftovers.values():
                 self.client.remove_container(container_id, force=True, v=remove_volumes)
         return sorted(leftovers)
+
+
+NEW_CONTAINER_ACTIONS = {"present": ["created"], "stopped": ["created"], "absent": []}
+
+
+def predicted_new(spec: dict) -> dict:
+    """A spec's result on a host with no daemon yet (check mode before the engine is installed)."""
+    actions = NEW_CONTAINER_ACTIONS.get(spec["state"], ["created", "started"])
+    return {"name": spec["name"], "changed": bool(actions), "actions": actions, "differences": [], "container": {}}

@@ -105,7 +105,11 @@ container:
 """
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
-from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, ContainerManager
+from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import (
+    ContainerError,
+    ContainerManager,
+    predicted_new,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, desired
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
 
@@ -117,6 +121,13 @@ def main() -> None:
         want = desired(dm.params)  # bad input fails here, before the daemon is asked anything
     except SpecError as exc:
         module.fail_json(msg=str(exc))
+    if module.check_mode:
+        absent = dm.unreachable_reason()
+        if absent:
+            module.warn(f"no Docker daemon answers yet ({absent}): the container is predicted as new")
+            result = predicted_new(dm.params)
+            del result["name"]
+            dm.exit(**result)
     manager = ContainerManager(dm.client, module.check_mode)
     plan = None
     try:

@@ -107,7 +107,11 @@ pruned:
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
-from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, ContainerManager
+from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import (
+    ContainerError,
+    ContainerManager,
+    predicted_new,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, desired
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
 
@@ -143,15 +147,6 @@ def specs(module, params) -> list[tuple[dict, dict]]:
 
 
 # What a run does to a container that does not exist yet, by state.
-NEW_CONTAINER_ACTIONS = {"present": ["created"], "stopped": ["created"], "absent": []}
-
-
-def predicted_new(spec: dict) -> dict:
-    """A spec's result on a host with no daemon yet (check mode before the engine is installed)."""
-    actions = NEW_CONTAINER_ACTIONS.get(spec["state"], ["created", "started"])
-    return {"name": spec["name"], "changed": bool(actions), "actions": actions, "differences": [], "container": {}}
-
-
 def main() -> None:
     dm = DockerModule(
         argument_spec={

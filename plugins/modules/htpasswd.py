@@ -162,6 +162,10 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    if bcrypt is None and module.check_mode and not os.path.exists(module.params["path"]):
+        # A fresh host in check mode: the library comes with the run that writes the file.
+        names = [user["name"] for user in module.params["users"]]
+        module.exit_json(changed=True, added=names, changed_users=[], removed=[], checksum=None)
     if bcrypt is None:
         module.fail_json(
             msg=missing_required_lib("bcrypt", reason="to hash registry passwords"), exception=BCRYPT_ERROR

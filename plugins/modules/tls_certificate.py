@@ -217,11 +217,14 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    p = module.params
+    if x509 is None and module.check_mode and not os.path.exists(os.path.join(p["path"], "ca.pem")):
+        # A fresh host in check mode: the library comes with the run that makes the CA.
+        module.exit_json(changed=True, reasons=["no CA yet"], ca_cert="", fingerprint="", expires="")
     if x509 is None:
         module.fail_json(
             msg=missing_required_lib("cryptography", reason="to make TLS certificates"), exception=CRYPTOGRAPHY_ERROR
         )
-    p = module.params
     names = list(dict.fromkeys(n.strip() for n in p["names"] if n and n.strip()))
     if not names:
         module.fail_json(msg="names: give at least one host name or address")

@@ -30,15 +30,25 @@ def main_job(start_hosts, ssh_key, test_images):
     subprocess.run(["docker", "save", "-o", str(work / "images.tar"), test_images["registry"], test_images["busybox"]],
                    check=True)  # fmt: skip
     extra = {"sandbox_dir": str(work), **IMAGE}
-    first = run_playbook(SANDBOX, inventory=inventory, extra_vars=extra)
-    assert first.returncode == 0, first.stdout[-6000:]
-    password = (work / "registry-password").read_text().strip()
-    assert password not in first.stdout + first.stderr
 
     def sh(host, command: str, check: bool = True) -> subprocess.CompletedProcess:
         argv = ssh_command(host, ssh_key, "sudo", "sh", "-c", repr(command))
         return subprocess.run(argv, capture_output=True, text=True, check=check)
 
+    # Careful operators run --check first: on hosts without Docker it completes and writes nothing.
+    checked = run_playbook(SANDBOX, inventory=inventory, extra_vars=extra, check=True, diff=True)
+    assert checked.returncode == 0, checked.stdout[-6000:]
+    assert "no engine answers yet; a real run pushes busybox" in checked.stdout
+    for host in hosts:
+        left = sh(
+            host,
+            "for p in /etc/docker-registry /etc/docker/certs.d /usr/bin/dockerd; do test -e $p && echo $p; done; true",
+        )
+        assert left.stdout == "", f"check mode wrote {left.stdout} on {host.name}"
+    first = run_playbook(SANDBOX, inventory=inventory, extra_vars=extra)
+    assert first.returncode == 0, first.stdout[-6000:]
+    password = (work / "registry-password").read_text().strip()
+    assert password not in first.stdout + first.stderr + checked.stdout
     return hosts, inventory, extra, sh, first
 
 
