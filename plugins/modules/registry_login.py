@@ -17,6 +17,8 @@ description:
   - Checks the credentials against the registry before storing them (basic auth, or the token flow that
     a C(WWW-Authenticate Bearer) answer asks for); wrong ones fail the task and store nothing.
   - Reports a change only when what is stored changes. Needs no Docker daemon.
+extends_documentation_fragment:
+  - dockyard.docker.registry_api
 options:
   registry:
     description:
@@ -35,32 +37,10 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  user:
-    description: The user on the target whose Docker config is written. Default, whoever runs the module.
-    type: str
-  docker_config:
-    description: Path of the config file to write instead of O(user)'s C(~/.docker/config.json).
-    type: path
   verify:
     description: Check the credentials against the registry before storing them.
     type: bool
     default: true
-  ca_path:
-    description:
-      - CA that signed the registry's certificate; default C(/etc/docker/certs.d/<host:port>/ca.crt) when it exists.
-    type: path
-  validate_certs:
-    description: Check the registry's certificate.
-    type: bool
-    default: true
-  timeout:
-    description: Seconds to wait for each answer of the registry.
-    type: int
-    default: 30
-  retries:
-    description: How many more times to try, with doubling pauses, when the registry cannot be reached.
-    type: int
-    default: 3
 attributes:
   check_mode:
     support: full
