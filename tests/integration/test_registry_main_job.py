@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 
 import pytest
 import yaml
@@ -82,7 +83,9 @@ def test_a_docker_hub_name_is_pulled_through_the_pull_through_cache(main_job):
     upstream_ca = sh(registry_host, "cat /etc/docker-registry/upstream/certs/ca.pem").stdout
     sh(registry_host, f"mkdir -p /etc/docker/certs.d/{upstream_address}"
                       f" && cp /etc/docker-registry/upstream/certs/ca.pem /etc/docker/certs.d/{upstream_address}/ca.crt"
-                      f" && docker tag dockyard-testbed/busybox:latest {upstream_address}/library/busybox:latest"
+                      # A layer of its own, so the client has none of the image and must fetch it all.
+                      f" && docker run --name proof dockyard-testbed/busybox sh -c 'echo mirrored > /proof'"
+                      f" && docker commit proof {upstream_address}/library/busybox:latest && docker rm proof"
                       f" && docker push {upstream_address}/library/busybox:latest")  # fmt: skip
     mirror = run_playbook(REGISTRY, inventory=inventory, limit=registry_host.name, extra_vars={
         **extra, "registry_name": "mirror", "registry_port": 5001, "registry_users": [],
@@ -100,10 +103,20 @@ def test_a_docker_hub_name_is_pulled_through_the_pull_through_cache(main_job):
     # Docker Hub is out of reach here: only the mirror can have served this pull.
     pulled = sh(client, "docker pull busybox", check=False)
     assert pulled.returncode == 0, pulled.stdout + pulled.stderr
-    cached = sh(registry_host, "ls /var/lib/docker-registry/mirror/docker/registry/v2/repositories/library/busybox")
-    assert "_manifests" in cached.stdout
+    assert sh(client, "docker run --rm busybox cat /proof").stdout == "mirrored\n"
+    # The cache now keeps the blobs it served: the manifest, the config and the new layer (it writes them
+    # while serving, so allow it a moment). The base layer the client already had was never asked for.
+    blobs = "cd /var/lib/docker-registry/{}/docker/registry/v2/blobs && find . -name data | sort"
+    upstream_blobs = set(sh(registry_host, blobs.format("upstream")).stdout.split())
+    deadline = time.monotonic() + 20
+    while len(cached := set(sh(registry_host, blobs.format("mirror")).stdout.split())) < 3:
+        assert time.monotonic() < deadline, (cached, upstream_blobs)
+        time.sleep(1)
+    assert cached <= upstream_blobs
     # The same manifest: the digest the upstream was given is the one the client holds.
-    pushed = sh(registry_host, "docker inspect -f '{{json .RepoDigests}}' dockyard-testbed/busybox").stdout
+    pushed = sh(
+        registry_host, f"docker inspect -f '{{{{json .RepoDigests}}}}' {upstream_address}/library/busybox"
+    ).stdout
     digest = next(d for d in json.loads(pushed) if d.startswith(upstream_address)).split("@")[1]
     assert f"busybox@{digest}" in json.loads(sh(client, "docker inspect -f '{{json .RepoDigests}}' busybox").stdout)
 

@@ -10,6 +10,8 @@ import json
 import os
 import stat
 import sys
+import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -139,6 +141,29 @@ def test_info_without_credentials_on_an_auth_registry_says_what_is_missing(secur
     address, _user, _password, _ca = secure_registry
     failed = module("registry_info", {"registry": address, "docker_config": str(config_path)})
     assert failed.failed and "asks for credentials and none were given or stored" in failed["msg"]
+
+
+def test_a_registry_that_stops_answering_fails_after_bounded_retries_and_a_retry_converges(docker_client, registry):
+    port = registry.split(":")[1]
+    container = next(
+        c for c in docker_client.containers.list() if (c.ports.get("5000/tcp") or [{}])[0].get("HostPort") == port
+    )
+    container.pause()  # docker-proxy still accepts the connection; nothing answers
+    try:
+        started = time.monotonic()
+        failed = module("registry_info", {"registry": f"http://{registry}", "timeout": 1, "retries": 2})
+        elapsed = time.monotonic() - started
+        assert failed.failed and f"registry {registry} cannot be reached after 3 attempts" in failed["msg"]
+        assert elapsed < 15, elapsed  # 3 timeouts of 1 s and pauses of 1 s and 2 s, not the default 30 s each
+        # Back while the module is still retrying: the same run succeeds.
+        threading.Timer(1.5, container.unpause).start()
+        recovered = module("registry_info", {"registry": f"http://{registry}", "timeout": 1, "retries": 4})
+        assert not recovered.failed, recovered
+        assert "repositories" in recovered
+    finally:
+        container.reload()
+        if container.status == "paused":
+            container.unpause()
 
 
 def test_info_lists_every_repository_across_pages_and_the_digest_docker_shows(docker_client, registry, test_images):
