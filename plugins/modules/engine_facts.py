@@ -174,11 +174,10 @@ import grp
 import json
 import os
 import pwd
-import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.urls import open_url
 
+from ansible_collections.dockyard.docker.plugins.module_utils import engine_socket
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import drift, load, running_settings
 
 # argv that prints the installed subset of the names appended to it, one per line, first word.
@@ -227,11 +226,6 @@ def _rc_links() -> list[str]:
         return []
 
 
-def _get(socket: str, path: str):
-    with open_url(f"http://localhost{path}", unix_socket=socket, timeout=10, use_proxy=False) as answer:
-        return json.loads(answer.read())
-
-
 def _read_json(path: str):
     """A small state file's JSON value (the pid file, the restart marker); None when absent or unreadable."""
     try:
@@ -250,23 +244,18 @@ def pending_restart(marker: str, pid) -> list[str]:
 
 
 def daemon_state(p: dict) -> dict:
-    deadline = time.monotonic() + p["daemon_wait"]
-    while True:
-        try:
-            info = _get(p["socket"], "/info")
-            break
-        except (OSError, ValueError) as exc:  # no socket, refused, not answering yet
-            if time.monotonic() >= deadline:
-                return {"answering": False, "error": str(exc)}
-            time.sleep(1)
+    try:
+        info = engine_socket.info(p["socket"], wait=p["daemon_wait"])
+    except OSError as exc:
+        return {"answering": False, "error": str(exc)}
     running = running_settings(info)
     try:
         config_drift = drift(load(p["daemon_json"]), running)
     except (OSError, ValueError):  # daemon_config names what is wrong with the file
         config_drift = []
     pid = _read_json("/var/run/docker.pid")
-    containers = _get(p["socket"], "/containers/json")
-    volumes = _get(p["socket"], "/volumes").get("Volumes") or []
+    containers = engine_socket.get(p["socket"], "/containers/json")
+    volumes = engine_socket.get(p["socket"], "/volumes").get("Volumes") or []
     return {
         "answering": True,
         "version": info.get("ServerVersion"),

@@ -4,57 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from ansible_run import ROOT, recap, run_module, run_playbook
-from testbed.hosts import ssh_command
+from ansible_run import ROOT, run_module, run_playbook
+from engine_host import SITE, EngineHost
 from testbed.tls_daemon import make_certs
-
-PLAYBOOK = ROOT / "tests/integration/playbooks/engine.yml"
-SITE = ROOT / "playbooks/site.yml"
-BASE = {
-    "docker_registry_mirrors": ["https://mirror.example.com"],
-    "docker_insecure_registries": ["registry.internal:5000"],
-    "docker_dns": ["9.9.9.9"],
-}
-
-
-@dataclass
-class EngineHost:
-    host: object
-    inventory: Path
-    key: Path
-    dirty: bool = False  # a test left settings other than BASE in place
-
-    def sh(self, command: str) -> str:
-        proc = subprocess.run(ssh_command(self.host, self.key, "sudo", "sh", "-c", repr(command)),
-                              capture_output=True, text=True, check=True)  # fmt: skip
-        return proc.stdout
-
-    def apply(self, check: bool = False, playbook: Path = PLAYBOOK, **settings):
-        extra = {**BASE, **settings}
-        proc = run_playbook(playbook, inventory=self.inventory, extra_vars=extra, check=check, diff=check)
-        self.dirty = self.dirty or (bool(settings) and proc.returncode == 0)
-        return proc, recap(proc.stdout)
-
-    def info(self) -> dict:
-        """What the daemon runs with: docker info, as the engine API gives it."""
-        return json.loads(self.sh("docker info --format '{{json .}}'"))
-
-    def daemon_json(self) -> str:
-        return self.sh("cat /etc/docker/daemon.json")
-
-    def daemon_pid(self) -> str:
-        return self.sh("systemctl show docker --property=MainPID --value").strip()
-
-    def daemon_starts(self) -> int:
-        return int(
-            self.sh("journalctl -u docker.service --no-pager | grep -c 'Daemon has completed initialization' || true")
-        )
 
 
 @pytest.fixture(scope="module")
@@ -365,17 +320,6 @@ def test_a_restart_names_the_containers_it_stops_and_never_holds_it_back(converg
     _again, counts = converged.apply(docker_dns=["1.0.0.1"])
     assert counts["changed"] == 0
     converged.sh("docker rm -f sleeper")
-
-
-def test_a_data_root_change_that_would_hide_the_data_is_refused(converged, load_busybox):
-    load_busybox(converged.inventory)
-    before, pid = converged.daemon_json(), converged.daemon_pid()
-    proc, counts = converged.apply(docker_data_root="/srv/docker")
-    assert proc.returncode != 0
-    assert 'docker_data_root: "/srv/docker" would start the daemon empty' in proc.stdout, proc.stdout
-    assert counts["changed"] == 0
-    assert converged.daemon_json() == before
-    assert converged.daemon_pid() == pid
 
 
 @pytest.mark.parametrize(

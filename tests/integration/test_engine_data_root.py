@@ -1,0 +1,120 @@
+"""A data root moved by the engine role on a booted Debian 12 host over SSH, holding an image, a stopped
+and a running container and a named volume: refused where it cannot go, put back when the copy fails,
+and moved without losing a byte where it can."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine_host import EngineHost
+
+VOLUME_FILES = "cd {root}/volumes/keep/_data && sha256sum blob notes sparse && stat -c '%n %h %b' notes sparse"
+
+
+@pytest.fixture(scope="module")
+def holding(start_hosts, ssh_key, load_busybox):
+    """A host whose daemon holds an image, a stopped and a running container and a volume with files:
+    a random blob, a file with a second hard link, and a sparse file of 64 MiB with 4 KiB written."""
+    hosts, inventory = start_hosts("debian12", 1)
+    host = EngineHost(hosts[0], inventory, ssh_key)
+    proc, _counts = host.apply()
+    assert proc.returncode == 0, proc.stdout
+    load_busybox(inventory)
+    host.sh(
+        "docker run --rm -v keep:/data dockyard-testbed/busybox sh -c '"
+        "dd if=/dev/urandom of=/data/blob bs=1k count=512 2>/dev/null && echo kept > /data/notes"
+        " && ln /data/notes /data/notes-link"
+        " && dd if=/dev/urandom of=/data/sparse bs=4k count=1 seek=16383 2>/dev/null'"
+        " && docker create --name stopped -v keep:/data dockyard-testbed/busybox true"
+        " && docker run -d --name runner dockyard-testbed/busybox sleep 86400"
+    )
+    return host
+
+
+def state(host: EngineHost, root: str) -> dict:
+    return {
+        "images": sorted(host.sh("docker images -q --no-trunc").split()),
+        "containers": host.sh("docker ps -a --format '{{.Names}} {{.State}}' | sort"),
+        "volume": host.sh(VOLUME_FILES.format(root=root)),
+        "root": host.info()["DockerRootDir"],
+    }
+
+
+def test_check_mode_predicts_the_move_and_touches_nothing(holding):
+    before, pid = holding.daemon_json(), holding.daemon_pid()
+    proc, counts = holding.apply(check=True, docker_data_root="/srv/docker")
+    assert proc.returncode == 0, proc.stdout
+    assert counts["changed"] >= 1
+    assert '"data-root": "/srv/docker"' in proc.stdout, proc.stdout  # the diff
+    assert holding.daemon_json() == before
+    assert holding.daemon_pid() == pid
+    assert holding.sh("ls -A /srv") == ""
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [("/srv/full", "/srv/full is not empty (left-here)"),
+     ("/opt/docker", "/ is overlay: overlay2 cannot stack on an overlay filesystem"),
+     ("/var/lib/docker/inside", "/var/lib/docker/inside is inside the current data root /var/lib/docker")],
+    ids=["not-empty", "overlay", "inside"],
+)  # fmt: skip
+def test_a_target_the_data_cannot_go_to_is_refused_and_nothing_changes(holding, target, reason):
+    holding.sh("mkdir -p /srv/full && touch /srv/full/left-here")
+    before, pid = holding.daemon_json(), holding.daemon_pid()
+    proc, counts = holding.apply(docker_data_root=target)
+    assert proc.returncode != 0
+    assert f"Docker's data cannot move from /var/lib/docker to {target}" in proc.stdout, proc.stdout
+    assert reason in proc.stdout, proc.stdout
+    assert "Nothing was changed" in proc.stdout
+    assert counts["changed"] == 0
+    assert holding.daemon_json() == before
+    assert holding.daemon_pid() == pid
+    holding.sh("rm -rf /srv/full")
+
+
+def test_a_copy_that_fails_puts_the_old_root_back_and_the_daemon_runs_on_it(holding):
+    before = state(holding, "/var/lib/docker")
+    config = holding.daemon_json()
+    # An immutable directory: empty, on a good filesystem, and nothing can be written into it.
+    holding.sh("mkdir -p /srv/locked && chattr +i /srv/locked")
+    try:
+        proc, _counts = holding.apply(docker_data_root="/srv/locked")
+    finally:
+        holding.sh("chattr -i /srv/locked")
+    assert proc.returncode != 0
+    assert "moving /var/lib/docker to /srv/locked failed: cp -a" in proc.stdout, proc.stdout
+    assert "Nothing was lost" in proc.stdout and "the daemon runs on /var/lib/docker again" in proc.stdout
+    assert holding.daemon_json() == config
+    assert state(holding, "/var/lib/docker") == before  # the runner runs again
+    holding.sh("rmdir /srv/locked")
+
+
+def test_the_data_moves_with_every_image_container_and_byte_of_its_volumes(holding):
+    before = state(holding, "/var/lib/docker")
+    assert "runner running" in before["containers"] and "stopped created" in before["containers"]
+    proc, _counts = holding.apply(docker_data_root="/srv/docker")
+    assert proc.returncode == 0, proc.stdout
+    assert "moved /var/lib/docker to /srv/docker; the old data is still in /var/lib/docker" in proc.stdout
+    after = state(holding, "/srv/docker")
+    assert after == {**before, "root": "/srv/docker"}  # hard links (2) and sparse blocks (8) included
+    assert json.loads(holding.daemon_json())["data-root"] == "/srv/docker"
+    assert holding.sh("test -d /var/lib/docker/volumes/keep && echo kept").strip() == "kept"
+
+
+def test_a_second_run_after_the_move_changes_nothing(holding):
+    pid = holding.daemon_pid()
+    proc, counts = holding.apply(docker_data_root="/srv/docker")
+    assert proc.returncode == 0, proc.stdout
+    assert counts["changed"] == 0, proc.stdout
+    assert holding.daemon_pid() == pid
+
+
+def test_remove_old_deletes_the_old_data_only_after_the_move_is_proven(holding):
+    before = state(holding, "/srv/docker")
+    proc, _counts = holding.apply(docker_data_root="/srv/docker2", docker_data_root_remove_old=True)
+    assert proc.returncode == 0, proc.stdout
+    assert "moved /srv/docker to /srv/docker2; the old data was removed" in proc.stdout
+    assert state(holding, "/srv/docker2") == {**before, "root": "/srv/docker2"}
+    assert holding.sh("ls -A /srv/docker") == ""
