@@ -17,6 +17,9 @@ description:
     words, which of those settings differ from C(/etc/docker/daemon.json) (a change the daemon has
     not applied), a restart left pending by an earlier run, the running containers, and how much
     data the data root holds.
+  - The dockerd flags in the old option files (C(DOCKER_OPTS) in C(/etc/default/docker), C(OPTIONS) and
+    C(other_args) in C(/etc/sysconfig/docker)) in daemon.json's words, in RV(legacy_options), with a warning
+    naming each flag that has no daemon.json form.
   - Read-only and fast. It needs no Docker SDK and no running daemon, so it works before Docker is installed.
   - With O(daemon_wait), it waits for the daemon to answer first, to check a restart or reload.
 options:
@@ -126,6 +129,14 @@ service_enabled:
   description: Whether the service starts at boot.
   returned: always
   type: bool
+legacy_options:
+  description:
+    - What the old option files give, C(settings) (daemon.json keys, from live lines and from lines carried
+      over earlier, kept as comments), C(migrate) (live lines to carry over, each C(path), C(line) and the
+      C(replacement) text), and C(kept) (flags that stay flags, with why).
+  returned: always
+  type: dict
+  sample: {settings: {insecure-registries: [registry.local:5000]}, migrate: [], kept: []}
 daemon:
   description: What the running daemon shows; C(answering=false) (and C(error)) when it does not answer.
   returned: always
@@ -177,7 +188,7 @@ import pwd
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.dockyard.docker.plugins.module_utils import engine_socket
+from ansible_collections.dockyard.docker.plugins.module_utils import engine_socket, legacy_options
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import drift, load, running_settings
 
 # argv that prints the installed subset of the names appended to it, one per line, first word.
@@ -301,6 +312,10 @@ def main() -> None:
         except KeyError:
             missing_users.append(user)
     active, enabled = service_state(module, p["service_manager"], p["service"])
+    legacy = legacy_options.read_all()
+    if legacy.migrate:
+        for flag, why in legacy.kept:
+            module.warn(f"{flag} is not carried over to daemon.json ({why}); it stays a flag")
     module.exit_json(
         changed=False,
         installed=installed_packages(module, p["package_manager"], p["packages"]),
@@ -310,6 +325,11 @@ def main() -> None:
         present_paths=[path for path in p["paths"] if os.path.exists(path)],
         service_active=active,
         service_enabled=enabled,
+        legacy_options={
+            "settings": legacy.settings,
+            "migrate": legacy.migrate,
+            "kept": [f"{flag}: {why}" for flag, why in legacy.kept],
+        },
         daemon=daemon_state(p),
     )
 

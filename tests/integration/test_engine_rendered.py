@@ -134,3 +134,15 @@ def test_rendered_boot_loader_for_swap_accounting(tmp_path, distro, file, comman
     data, _unused = render(tmp_path, distro)
     assert data["boot_loader"]["file"] == file
     assert data["boot_loader"]["command"][0] == command
+
+
+def test_an_unknown_family_fails_at_once_naming_the_supported_ones(tmp_path):
+    facts = {"ansible_os_family": "Gentoo", "ansible_distribution": "Gentoo", "ansible_architecture": "x86_64",
+             "render_dir": str(tmp_path), "ansible_python_interpreter": sys.executable}  # fmt: skip
+    proc = run_playbook(ROOT / "tests/integration/playbooks/render_engine.yml", inventory="localhost,",
+                        extra_vars=facts)  # fmt: skip
+    assert proc.returncode != 0
+    assert (
+        "Gentoo (Gentoo family) is not supported by the engine role; it knows the families "
+        "Alpine, Archlinux, Debian, RedHat, Suse" in proc.stdout
+    ), proc.stdout
