@@ -101,6 +101,16 @@ installed:
   returned: always
   type: list
   elements: str
+versions:
+  description: The installed version of each installed package (null where the package manager does not say).
+  returned: always
+  type: dict
+  sample: {docker.io: 20.10.24+dfsg1-1+deb12u1+b6}
+held:
+  description: Installed packages held at their version (dpkg hold, dnf versionlock, zypper lock).
+  returned: always
+  type: list
+  elements: str
   sample: [docker.io]
 group_exists:
   description: Whether O(group) exists.
@@ -185,36 +195,60 @@ import grp
 import json
 import os
 import pwd
+import re
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dockyard.docker.plugins.module_utils import engine_socket, legacy_options
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import drift, load, running_settings
 
-# argv that prints the installed subset of the names appended to it, one per line, first word.
+# argv that prints the installed subset of the names appended to it, one per line: name, version and,
+# for dpkg, whether it is held.
 PACKAGE_QUERIES = {
-    "apt": ["dpkg-query", "--show", "--showformat=${db:Status-Status} ${Package}\\n"],
-    "dnf": ["rpm", "--query", "--queryformat=installed %{NAME}\\n"],
-    "zypper": ["rpm", "--query", "--queryformat=installed %{NAME}\\n"],
+    "apt": ["dpkg-query", "--show", "--showformat=${db:Status-Status} ${Package} ${Version} ${db:Status-Want}\\n"],
+    "dnf": ["rpm", "--query", "--queryformat=installed %{NAME} %{VERSION}-%{RELEASE}\\n"],
+    "zypper": ["rpm", "--query", "--queryformat=installed %{NAME} %{VERSION}-%{RELEASE}\\n"],
     "apk": ["apk", "info", "--installed"],
-    "pacman": ["pacman", "--query", "--quiet"],
+    "pacman": ["pacman", "--query"],
 }
+# Where the other package managers keep their holds (versionlock, locks).
+HOLD_FILES = {"dnf": "/etc/dnf/plugins/versionlock.list", "zypper": "/etc/zypp/locks"}
 
 
-def installed_packages(module: AnsibleModule, manager: str, names: list[str]) -> list[str]:
-    if not names:
-        return []
-    # Non-zero when some are missing; the output still lists the installed ones.
-    _rc, out, _err = module.run_command([*PACKAGE_QUERIES[manager], *names])
-    found = set()
+def parse_packages(manager: str, out: str) -> dict[str, dict]:
+    """name -> {version, held} from the output of PACKAGE_QUERIES[manager]."""
+    found = {}
     for line in out.splitlines():
         words = line.split()
         if manager in ("apt", "dnf", "zypper"):
-            if len(words) == 2 and words[0] == "installed":
-                found.add(words[1])
+            if len(words) >= 3 and words[0] == "installed":
+                found[words[1]] = {"version": words[2], "held": words[3:4] == ["hold"]}
         elif words:
-            found.add(words[0])
-    return [n for n in names if n in found]
+            found[words[0]] = {"version": words[1] if len(words) > 1 else None, "held": False}
+    return found
+
+
+def held_elsewhere(manager: str, names: list[str]) -> set[str]:
+    """The names a dnf versionlock or a zypper lock holds."""
+    try:
+        with open(HOLD_FILES[manager], encoding="utf-8") as handle:
+            text = handle.read()
+    except (KeyError, OSError):
+        return set()
+    if manager == "dnf":  # lines like docker-ce-0:24.0.7-1.el9.*
+        return {n for n in names if re.search(rf"^(?:\d+:)?{re.escape(n)}-(?:\d+:)?\d", text, re.MULTILINE)}
+    return {n for n in names if re.search(rf"^solvable_name:\s*{re.escape(n)}\s*$", text, re.MULTILINE)}
+
+
+def installed_packages(module: AnsibleModule, manager: str, names: list[str]) -> dict[str, dict]:
+    if not names:
+        return {}
+    # Non-zero when some are missing; the output still lists the installed ones.
+    _rc, out, _err = module.run_command([*PACKAGE_QUERIES[manager], *names])
+    found = {name: info for name, info in parse_packages(manager, out).items() if name in names}
+    for name in held_elsewhere(manager, list(found)):
+        found[name]["held"] = True
+    return found
 
 
 def service_state(module: AnsibleModule, manager: str, service: str) -> tuple[bool, bool]:
@@ -312,13 +346,16 @@ def main() -> None:
         except KeyError:
             missing_users.append(user)
     active, enabled = service_state(module, p["service_manager"], p["service"])
+    packages = installed_packages(module, p["package_manager"], p["packages"])
     legacy = legacy_options.read_all()
     if legacy.migrate:
         for flag, why in legacy.kept:
             module.warn(f"{flag} is not carried over to daemon.json ({why}); it stays a flag")
     module.exit_json(
         changed=False,
-        installed=installed_packages(module, p["package_manager"], p["packages"]),
+        installed=[name for name in p["packages"] if name in packages],
+        versions={name: info["version"] for name, info in packages.items()},
+        held=sorted(name for name, info in packages.items() if info["held"]),
         group_exists=group_exists,
         group_members=members,
         missing_users=missing_users,

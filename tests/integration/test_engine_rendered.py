@@ -146,3 +146,25 @@ def test_an_unknown_family_fails_at_once_naming_the_supported_ones(tmp_path):
         "Gentoo (Gentoo family) is not supported by the engine role; it knows the families "
         "Alpine, Archlinux, Debian, RedHat, Suse" in proc.stdout
     ), proc.stdout
+
+
+UNPINNED = ["containerd.io", "docker-buildx-plugin", "docker-compose-plugin"]
+
+
+@pytest.mark.parametrize(
+    ("distro", "source", "version", "packages", "hold"),
+    [("rocky9", "docker", "24.0.7", [*UNPINNED, "docker-ce-24.0.7*", "docker-ce-cli-24.0.7*"],
+      ["dnf", "versionlock", "add"]),
+     ("ubuntu2404", "docker", "5:27.3.1", [*UNPINNED, "docker-ce=5:27.3.1*", "docker-ce-cli=5:27.3.1*"],
+      ["apt-mark", "hold"]),
+     ("opensuse15", "distro", "24.0.7", ["docker=24.0.7*"], ["zypper", "--non-interactive", "addlock"]),
+     ("alpine320", "distro", "25.0", ["docker~25.0", "docker-cli~25.0"], [])],
+    ids=["dnf-versionlock", "apt-mark", "zypper-lock", "apk-constraint"],
+)  # fmt: skip
+def test_rendered_pins_apply_to_the_engine_packages_and_name_the_hold(
+    tmp_path, distro, source, version, packages, hold
+):
+    data, _repo = render(tmp_path, distro, docker_package_source=source, docker_version=version,
+                         docker_install_sdk=False)  # fmt: skip
+    assert data["packages"] == packages
+    assert data["hold_commands"]["hold"] == hold
