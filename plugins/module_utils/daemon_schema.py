@@ -385,6 +385,18 @@ def merged(current: dict[str, Any], settings: dict[str, Any], running: dict[str,
     return config
 
 
+def planned(
+    current: dict[str, Any], settings: dict[str, Any], exclusive: bool, running: dict[str, Any]
+) -> dict[str, Any]:
+    """The daemon.json that ``settings`` (None removes a key) make of ``current``; with ``exclusive``,
+    a key ``settings`` does not name is removed too."""
+    wanted = normalize({k: v for k, v in settings.items() if v is not None})
+    named = {k: wanted.get(k) for k in settings}
+    if exclusive:
+        named = {**dict.fromkeys(current), **named}
+    return merged(current, named, running)
+
+
 def running_settings(info: dict[str, Any]) -> dict[str, Any]:
     """What the running daemon shows in ``docker info`` (GET /info), as daemon.json keys and values."""
     found = {}

@@ -138,3 +138,8 @@ def read_all(root: str = "/") -> Found:
         total.migrate.extend(found.migrate)
         total.kept.extend(found.kept)
     return total
+
+
+def with_legacy(asked: dict[str, Any], legacy: dict[str, Any]) -> dict[str, Any]:
+    """``asked`` settings, with the old files' settings for the keys ``asked`` leaves unset (None or absent)."""
+    return {**asked, **{key: value for key, value in legacy.items() if asked.get(key) is None}}

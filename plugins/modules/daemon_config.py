@@ -172,8 +172,8 @@ from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema impo
     changed_keys,
     flag_keys,
     load,
-    merged,
     normalize,
+    planned,
     problems,
     version_tuple,
 )
@@ -264,10 +264,7 @@ def main() -> None:
     except ValueError as exc:
         module.fail_json(msg=f"{exc}; fix or remove it, nothing was changed")
     running = params["running"].get("running_settings") or {}
-    named = {k: wanted.get(k) for k in params["settings"]}
-    if params["exclusive"]:
-        named = {**dict.fromkeys(current), **named}
-    config = merged(current, named, running)
+    config = planned(current, params["settings"], params["exclusive"], running)
     found += service_flag_clashes(module, set(config), set(params["ignore_flags_for"]))
     if found:
         module.fail_json(msg="daemon.json not changed: " + "; ".join(found), problems=found)

@@ -74,6 +74,17 @@ options:
     description: Seconds to wait for the daemon to answer; 0 asks once.
     type: int
     default: 0
+  daemon_settings:
+    description:
+      - The daemon.json settings a caller wants (as M(dockyard.docker.daemon_config) takes them, with
+        O(daemon_settings_exclusive) as its C(exclusive)). With them the answer says, in the same round trip,
+        whether daemon.json already holds them and the daemon runs with them (RV(daemon_json_settled)), and
+        gives them back with the old option files' flags for the keys they leave unset (RV(daemon_settings)).
+    type: dict
+  daemon_settings_exclusive:
+    description: The caller owns daemon.json, so a key O(daemon_settings) does not name is to be removed.
+    type: bool
+    default: true
 attributes:
   check_mode:
     support: full
@@ -147,6 +158,16 @@ legacy_options:
   returned: always
   type: dict
   sample: {settings: {insecure-registries: [registry.local:5000]}, migrate: [], kept: []}
+daemon_settings:
+  description: O(daemon_settings) with the old option files' flags for the keys it leaves unset (None).
+  returned: when O(daemon_settings) is given
+  type: dict
+daemon_json_settled:
+  description:
+    - True when daemon.json exists, holds O(daemon_settings) already, they are valid, and the running daemon
+      shows them with no restart pending, so that there is nothing to write or apply.
+  returned: when O(daemon_settings) is given
+  type: bool
 daemon:
   description: What the running daemon shows; C(answering=false) (and C(error)) when it does not answer.
   returned: always
@@ -200,7 +221,14 @@ import re
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dockyard.docker.plugins.module_utils import engine_socket, legacy_options
-from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import drift, load, running_settings
+from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
+    drift,
+    load,
+    normalize,
+    planned,
+    problems,
+    running_settings,
+)
 
 # argv that prints the installed subset of the names appended to it, one per line: name, version and,
 # for dpkg, whether it is held.
@@ -316,6 +344,22 @@ def daemon_state(p: dict) -> dict:
     }
 
 
+def is_settled(p: dict, wanted: dict, daemon: dict) -> bool:
+    """Nothing to write or apply: the file holds ``wanted``, valid, and the daemon runs with it."""
+    if not (daemon.get("answering") and os.path.exists(p["daemon_json"])):
+        return False
+    if daemon["drift"] or daemon["pending_restart"]:
+        return False
+    try:
+        current = load(p["daemon_json"])
+    except ValueError:
+        return False
+    present = {key: value for key, value in wanted.items() if value is not None}
+    if problems(normalize(present), daemon.get("version")):
+        return False
+    return planned(current, wanted, p["daemon_settings_exclusive"], daemon["running_settings"]) == current
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -330,6 +374,8 @@ def main() -> None:
             "daemon_json": {"type": "path", "default": "/etc/docker/daemon.json"},
             "restart_marker": {"type": "path", "default": "/run/dockyard-docker-restart-pending"},
             "daemon_wait": {"type": "int", "default": 0},
+            "daemon_settings": {"type": "dict"},
+            "daemon_settings_exclusive": {"type": "bool", "default": True},
         },
         supports_check_mode=True,
     )
@@ -351,8 +397,14 @@ def main() -> None:
     if legacy.migrate:
         for flag, why in legacy.kept:
             module.warn(f"{flag} is not carried over to daemon.json ({why}); it stays a flag")
+    daemon = daemon_state(p)
+    settled = {}
+    if p["daemon_settings"] is not None:
+        wanted = legacy_options.with_legacy(p["daemon_settings"], legacy.settings)
+        settled = {"daemon_settings": wanted, "daemon_json_settled": is_settled(p, wanted, daemon)}
     module.exit_json(
         changed=False,
+        **settled,
         installed=[name for name in p["packages"] if name in packages],
         versions={name: info["version"] for name, info in packages.items()},
         held=sorted(name for name, info in packages.items() if info["held"]),
@@ -367,7 +419,7 @@ def main() -> None:
             "migrate": legacy.migrate,
             "kept": [f"{flag}: {why}" for flag, why in legacy.kept],
         },
-        daemon=daemon_state(p),
+        daemon=daemon,
     )
 
 
