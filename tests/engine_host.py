@@ -51,3 +51,13 @@ class EngineHost:
         return int(
             self.sh("journalctl -u docker.service --no-pager | grep -c 'Daemon has completed initialization' || true")
         )
+
+
+def boot_engine_host(start_hosts, ssh_key, converge: bool = True) -> EngineHost:
+    """A fresh Debian 12 host; with ``converge``, the engine role applied to it once (BASE settings)."""
+    hosts, inventory = start_hosts("debian12", 1)
+    host = EngineHost(hosts[0], inventory, ssh_key)
+    if converge:
+        proc, _counts = host.apply()
+        assert proc.returncode == 0, proc.stdout
+    return host

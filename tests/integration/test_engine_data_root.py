@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from engine_host import EngineHost
+from engine_host import EngineHost, boot_engine_host
 
 VOLUME_FILES = "cd {root}/volumes/keep/_data && sha256sum blob notes sparse && stat -c '%n %h %b' notes sparse"
 
@@ -17,11 +17,8 @@ VOLUME_FILES = "cd {root}/volumes/keep/_data && sha256sum blob notes sparse && s
 def holding(start_hosts, ssh_key, load_busybox):
     """A host whose daemon holds an image, a stopped and a running container and a volume with files:
     a random blob, a file with a second hard link, and a sparse file of 64 MiB with 4 KiB written."""
-    hosts, inventory = start_hosts("debian12", 1)
-    host = EngineHost(hosts[0], inventory, ssh_key)
-    proc, _counts = host.apply()
-    assert proc.returncode == 0, proc.stdout
-    load_busybox(inventory)
+    host = boot_engine_host(start_hosts, ssh_key)
+    load_busybox(host.inventory)
     host.sh(
         "docker run --rm -v keep:/data dockyard-testbed/busybox sh -c '"
         "dd if=/dev/urandom of=/data/blob bs=1k count=512 2>/dev/null && echo kept > /data/notes"

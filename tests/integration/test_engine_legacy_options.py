@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from engine_host import EngineHost
+from engine_host import boot_engine_host
 
 DOCKER_OPTS = 'DOCKER_OPTS="--label legacy=yes --max-concurrent-downloads 5 --insecure-registry 10.9.8.7:5000 -H tcp://127.0.0.1:2375"'
 
@@ -16,10 +16,7 @@ DOCKER_OPTS = 'DOCKER_OPTS="--label legacy=yes --max-concurrent-downloads 5 --in
 @pytest.fixture(scope="module")
 def legacy(start_hosts, ssh_key):
     """A host set up by hand the old way: flags in /etc/default/docker, no daemon.json, the daemon running."""
-    hosts, inventory = start_hosts("debian12", 1)
-    host = EngineHost(hosts[0], inventory, ssh_key)
-    proc, _counts = host.apply()
-    assert proc.returncode == 0, proc.stdout
+    host = boot_engine_host(start_hosts, ssh_key)
     seeded = base64.b64encode(f"# set by hand in 2016\n{DOCKER_OPTS}\n".encode()).decode()
     # dockerd refuses a setting given both as a flag and in daemon.json: the old way had no daemon.json.
     host.sh(f"echo {seeded} | base64 -d > /etc/default/docker && rm /etc/docker/daemon.json")

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from engine_host import EngineHost
+from engine_host import EngineHost, boot_engine_host
 
 OLD, NEW = "20.10.5", "20.10.24"
 
 
 @pytest.fixture(scope="module")
 def two_suites(start_hosts, ssh_key):
-    hosts, inventory = start_hosts("debian12", 1)
-    host = EngineHost(hosts[0], inventory, ssh_key)
+    host = boot_engine_host(start_hosts, ssh_key, converge=False)
     # The same mirror the host already uses, for bullseye as well.
     listed = "/etc/apt/sources.list.d/bullseye.list"
     host.sh(f"sed -n 's/^deb \\([^ ]*\\) bookworm main$/deb \\1 bullseye main/p' /etc/apt/sources.list > {listed}"
