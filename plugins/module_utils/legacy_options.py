@@ -10,14 +10,12 @@ daemon.json keeps those settings. Flags that have no daemon.json form stay on a 
 
 from __future__ import annotations
 
-import os
-import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import FLAG_KEYS, KEYS
-from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import OPTION_FILES
+from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import assignment, option_files
 
 MIGRATED = "# dockyard: moved to /etc/docker/daemon.json:"
 # -H values the service's own socket (fd://, /var/run/docker.sock) already serves.
@@ -84,16 +82,6 @@ def translate(argv: list[str]) -> Translation:
     return result
 
 
-_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
-
-
-def _flags(value: str) -> list[str]:
-    try:
-        return " ".join(shlex.split(value, comments=True)).split()
-    except ValueError:
-        return []
-
-
 @dataclass
 class Found:
     """What one options file holds: settings carried over before (its MIGRATED comments), and the
@@ -108,10 +96,11 @@ def read_file(path: str, text: str, variables: tuple[str, ...]) -> Found:
     found = Found()
     for line in text.splitlines():
         recorded = line.startswith(MIGRATED)
-        match = _ASSIGNMENT.match(line[len(MIGRATED) :] if recorded else line)
-        if not match or match.group(1) not in variables:
+        assigned = assignment(line[len(MIGRATED) :] if recorded else line, variables)
+        if not assigned:
             continue
-        translation = translate(_flags(match.group(2)))
+        name, flags = assigned
+        translation = translate(flags)
         if recorded or translation.settings:
             found.settings.update(translation.settings)
         if recorded or not translation.settings:
@@ -119,21 +108,17 @@ def read_file(path: str, text: str, variables: tuple[str, ...]) -> Found:
         replacement = f"{MIGRATED} {line.strip()}"
         rest = " ".join(shown for shown, _why in translation.kept)
         if rest:
-            replacement += f"\n{match.group(1)}={shlex.quote(rest)}"
+            replacement += f"\n{name}={shlex.quote(rest)}"
         found.migrate.append({"path": path, "line": line, "replacement": replacement})
-        found.kept.extend((f"{path} {match.group(1)}: {shown}", why) for shown, why in translation.kept)
+        found.kept.extend((f"{path} {name}: {shown}", why) for shown, why in translation.kept)
     return found
 
 
 def read_all(root: str = "/") -> Found:
     """Every options file present under ``root``, in OPTION_FILES order (a later file's setting wins)."""
     total = Found()
-    for path, variables in OPTION_FILES:
-        full = os.path.join(root, path.lstrip("/"))
-        if not os.path.isfile(full):
-            continue
-        with open(full, encoding="utf-8", errors="replace") as handle:
-            found = read_file(path, handle.read(), variables)
+    for path, variables, text in option_files(root):
+        found = read_file(path, text, variables)
         total.settings.update(found.settings)
         total.migrate.extend(found.migrate)
         total.kept.extend(found.kept)

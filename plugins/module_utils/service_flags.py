@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+from typing import Optional
 
 # (file, variables in it that end up on dockerd's command line)
 OPTION_FILES = (
@@ -33,34 +34,49 @@ def parse_exec_start(show_output: str) -> list[str]:
         return match.group(1).split()
 
 
+def assignment(line: str, variables: tuple[str, ...]) -> Optional[tuple[str, list[str]]]:
+    """(variable, its flags) when ``line`` assigns one of ``variables``; None for anything else."""
+    line = line.strip()
+    if line.startswith("#") or "=" not in line:
+        return None
+    if line.startswith("export "):
+        line = line[len("export ") :]
+    name, _sep, value = line.partition("=")
+    if name.strip() not in variables:
+        return None
+    try:
+        words = shlex.split(value, comments=True)
+    except ValueError:
+        return None
+    return name.strip(), " ".join(words).split()
+
+
 def parse_option_file(text: str, variables: tuple[str, ...]) -> list[str]:
     """The flags assigned to ``variables`` in a shell-style options file; comments ignored."""
     argv: list[str] = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line.startswith("#") or "=" not in line:
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :]
-        name, _sep, value = line.partition("=")
-        if name.strip() not in variables:
-            continue
-        try:
-            words = shlex.split(value, comments=True)
-        except ValueError:
-            continue
-        argv.extend(" ".join(words).split())
+    for line in text.splitlines():
+        found = assignment(line, variables)
+        if found:
+            argv.extend(found[1])
     return argv
 
 
-def option_file_flags(root: str = "/") -> list[tuple[str, list[str]]]:
-    """(path, flags) for every option file present under ``root`` that passes flags."""
+def option_files(root: str = "/") -> list[tuple[str, tuple[str, ...], str]]:
+    """(path, variables, text) for every option file present under ``root``, in OPTION_FILES order."""
     found = []
     for path, variables in OPTION_FILES:
         full = os.path.join(root, path.lstrip("/"))
         if os.path.isfile(full):
             with open(full, encoding="utf-8", errors="replace") as handle:
-                argv = parse_option_file(handle.read(), variables)
-            if argv:
-                found.append((path, argv))
+                found.append((path, variables, handle.read()))
+    return found
+
+
+def option_file_flags(root: str = "/") -> list[tuple[str, list[str]]]:
+    """(path, flags) for every option file present under ``root`` that passes flags."""
+    found = []
+    for path, variables, text in option_files(root):
+        argv = parse_option_file(text, variables)
+        if argv:
+            found.append((path, argv))
     return found
