@@ -21,6 +21,13 @@ ENGINE = ROOT / "tests/integration/playbooks/engine.yml"
 IMAGE = {"registry_image": "dockyard-testbed/registry:2"}
 
 
+def run_registry_role(inventory, host, extra: dict, settings: dict) -> subprocess.CompletedProcess:
+    """The registry role on ``host`` alone with ``settings``; it must succeed."""
+    proc = run_playbook(REGISTRY, inventory=inventory, limit=host.name, extra_vars={**extra, **settings})
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    return proc
+
+
 @pytest.fixture(scope="module")
 def main_job(start_hosts, ssh_key, test_images):
     hosts, inventory = start_hosts("debian12", 2)
@@ -75,10 +82,9 @@ def test_a_docker_hub_name_is_pulled_through_the_pull_through_cache(main_job):
     registry_host, client = hosts
     # An upstream without auth holds what Docker Hub would: library/busybox. (Docker Hub itself asks
     # for Bearer tokens, which a registry:2 cache answers; the test bed has no token service.)
-    upstream = run_playbook(REGISTRY, inventory=inventory, limit=registry_host.name, extra_vars={
-        **extra, "registry_name": "upstream", "registry_port": 5003, "registry_users": [],
+    run_registry_role(inventory, registry_host, extra, {
+        "registry_name": "upstream", "registry_port": 5003, "registry_users": [],
     })  # fmt: skip
-    assert upstream.returncode == 0, upstream.stdout[-4000:]
     upstream_address = f"{registry_host.address}:5003"
     upstream_ca = sh(registry_host, "cat /etc/docker-registry/upstream/certs/ca.pem").stdout
     sh(registry_host, f"mkdir -p /etc/docker/certs.d/{upstream_address}"
@@ -87,11 +93,10 @@ def test_a_docker_hub_name_is_pulled_through_the_pull_through_cache(main_job):
                       f" && docker run --name proof dockyard-testbed/busybox sh -c 'echo mirrored > /proof'"
                       f" && docker commit proof {upstream_address}/library/busybox:latest && docker rm proof"
                       f" && docker push {upstream_address}/library/busybox:latest")  # fmt: skip
-    mirror = run_playbook(REGISTRY, inventory=inventory, limit=registry_host.name, extra_vars={
-        **extra, "registry_name": "mirror", "registry_port": 5001, "registry_users": [],
+    mirror = run_registry_role(inventory, registry_host, extra, {
+        "registry_name": "mirror", "registry_port": 5001, "registry_users": [],
         "registry_proxy_remoteurl": f"https://{upstream_address}", "registry_proxy_ca_cert": upstream_ca,
     })  # fmt: skip
-    assert mirror.returncode == 0, mirror.stdout[-4000:]
     assert "pull-through cache" in mirror.stdout and "refuses pushes" in mirror.stdout
     mirror_address = f"{registry_host.address}:5001"
     mirror_ca = sh(registry_host, "cat /etc/docker-registry/mirror/certs/ca.pem").stdout
@@ -125,13 +130,12 @@ def test_a_cache_of_a_basic_auth_upstream_is_warned_about_before_pulls_fail(main
     hosts, inventory, extra, sh, _first = main_job
     registry_host = hosts[0]
     password = (inventory.parent / "registry-password").read_text().strip()
-    mirror = run_playbook(REGISTRY, inventory=inventory, limit=registry_host.name, extra_vars={
-        **extra, "registry_name": "basic-mirror", "registry_port": 5004, "registry_users": [],
+    mirror = run_registry_role(inventory, registry_host, extra, {
+        "registry_name": "basic-mirror", "registry_port": 5004, "registry_users": [],
         "registry_proxy_remoteurl": f"https://{registry_host.address}:5000", "registry_proxy_username": "deploy",
         "registry_proxy_password": password,
         "registry_proxy_ca_cert": sh(registry_host, "cat /etc/docker-registry/registry/certs/ca.pem").stdout,
     })  # fmt: skip
-    assert mirror.returncode == 0, mirror.stdout[-4000:]
     assert "asks for Basic auth" in mirror.stdout
     assert password not in mirror.stdout
     sh(registry_host, "docker rm -f basic-mirror")
@@ -140,10 +144,9 @@ def test_a_cache_of_a_basic_auth_upstream_is_warned_about_before_pulls_fail(main
 def test_a_plain_http_registry_fails_with_dockers_https_error_until_listed_as_insecure(main_job):
     hosts, inventory, extra, sh, _first = main_job
     registry_host, client = hosts
-    plain = run_playbook(REGISTRY, inventory=inventory, limit=registry_host.name, extra_vars={
-        **extra, "registry_name": "plain", "registry_port": 5002, "registry_tls": "off", "registry_users": [],
+    run_registry_role(inventory, registry_host, extra, {
+        "registry_name": "plain", "registry_port": 5002, "registry_tls": "off", "registry_users": [],
     })  # fmt: skip
-    assert plain.returncode == 0, plain.stdout[-4000:]
     address = f"{registry_host.address}:5002"
     sh(registry_host, f"docker tag dockyard-testbed/busybox:latest {address}/plain/busybox:1")
     refused = sh(client, f"docker pull {address}/plain/busybox:1", check=False)
