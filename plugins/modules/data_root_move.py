@@ -112,7 +112,7 @@ import shutil
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.dockyard.docker.plugins.module_utils import data_root, engine_socket
+from ansible_collections.dockyard.docker.plugins.module_utils import daemon_schema, data_root, engine_socket
 from ansible_collections.dockyard.docker.plugins.module_utils.files import replace_file
 
 # Each step: the command, and whether it must succeed (the socket unit may not exist: static installs, OpenRC).
@@ -144,6 +144,8 @@ class Move:
         self.source, self.target = source, target
         self.created_target = not os.path.exists(target)
         self.old_config = self._read_config()
+        # preflight has refused a file that does not parse, before anything stopped
+        self.config = daemon_schema.load(self.p["daemon_json"])
 
     def _read_config(self) -> bytes | None:
         try:
@@ -171,8 +173,7 @@ class Move:
         self._run(["cp", "-a", "--sparse=always", "--", os.path.join(self.source, "."), self.target])
 
     def switch_config(self, root: str) -> None:
-        config = json.loads(self.old_config or b"{}")
-        config["data-root"] = root
+        config = dict(self.config, **{"data-root": root})
         replace_file(self.p["daemon_json"], (json.dumps(config, indent=2) + "\n").encode(), 0o644)
 
     def restore(self) -> None:
@@ -218,6 +219,10 @@ def preflight(module: AnsibleModule, info: dict, source: str, target: str) -> tu
             "Move /var/lib/containerd by hand, or turn the containerd-snapshotter feature off first"
         ], 0
     problems = data_root.target_problems(source, target)
+    try:
+        daemon_schema.load(module.params["daemon_json"])
+    except (ValueError, OSError) as exc:
+        problems.append(f"{exc}: fix it first, the move has to add data-root to it")
     with open("/proc/self/mountinfo", encoding="utf-8") as handle:
         mount = data_root.mount_of(target, handle.read())
     problem = data_root.filesystem_problem(mount, _xfs_ftype(module))

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from ansible_run import run_module
 from engine_host import EngineHost, boot_engine_host
 
 VOLUME_FILES = "cd {root}/volumes/keep/_data && sha256sum blob notes sparse && stat -c '%n %h %b' notes sparse"
@@ -69,6 +70,20 @@ def test_a_target_the_data_cannot_go_to_is_refused_and_nothing_changes(holding, 
     assert holding.daemon_json() == before
     assert holding.daemon_pid() == pid
     holding.sh("rm -rf /srv/full")
+
+
+def test_a_daemon_json_that_does_not_parse_is_refused_before_anything_stops(holding):
+    # The module reads the settings it must add data-root to before it stops the daemon, not after.
+    holding.sh("echo [] > /tmp/list.json")
+    pid = holding.daemon_pid()
+    results = run_module("dockyard.docker.data_root_move", {"path": "/srv/docker", "daemon_json": "/tmp/list.json"},
+                         inventory=holding.inventory, hosts="all", become=True)  # fmt: skip
+    (result,) = results.values()
+    assert result.failed
+    assert "/tmp/list.json holds a JSON list, not an object" in result["msg"], result["msg"]
+    assert "Nothing was changed" in result["msg"]
+    assert holding.daemon_pid() == pid
+    assert holding.sh("ls -A /srv") == ""
 
 
 def test_a_copy_that_fails_puts_the_old_root_back_and_the_daemon_runs_on_it(holding):
