@@ -6,6 +6,8 @@ TLS error translation are tested against a real daemon, not a stub.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import signal
 import socket
 import subprocess
@@ -89,12 +91,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-# An address from the benchmarking range (RFC 2544): nothing is ever sent to it.
-BRIDGE, BRIDGE_ADDRESS = "dockyard-tls0", "198.18.0.1/24"
+# A bridge per test process (tests run in parallel workers), each on a /24 of the benchmarking
+# range (RFC 2544) that no other bridge holds: nothing is ever sent to it.
+BRIDGE = f"dyk-tls{os.getpid() % 100000}"
+BRIDGE_LOCK = Path("/run/lock/dockyard-tls-bridges")
 
 
-def _ip(*args: str) -> None:
-    subprocess.run(["ip", *args], capture_output=True, check=False)  # "exists"/"not found" are fine
+def _ip(*args: str) -> str:
+    """``ip ARGS``' output; failures ("exists", "not found") are fine."""
+    return subprocess.run(["ip", *args], capture_output=True, text=True, check=False).stdout
+
+
+def _add_bridge() -> None:
+    with BRIDGE_LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two workers must not take the same /24
+        taken = _ip("-o", "-4", "addr", "show")
+        third = next(n for n in range(256) if f" 198.18.{n}." not in taken)
+        _ip("link", "add", BRIDGE, "type", "bridge")
+        _ip("addr", "add", f"198.18.{third}.1/24", "dev", BRIDGE)
 
 
 @dataclass
@@ -117,8 +131,7 @@ class TLSDaemon:
 
 
 def start_tls_daemon(workdir: Path, timeout: float = 60) -> TLSDaemon:
-    _ip("link", "add", BRIDGE, "type", "bridge")
-    _ip("addr", "add", BRIDGE_ADDRESS, "dev", BRIDGE)
+    _add_bridge()
     certs = make_certs(workdir / "certs")
     port = free_port()
     log = (workdir / "dockerd.log").open("w")
