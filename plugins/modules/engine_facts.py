@@ -43,6 +43,18 @@ options:
     type: list
     elements: path
     default: []
+  records:
+    description:
+      - Small JSON files the role keeps on the host (what a static install put in place) whose content to
+        return in RV(records), so that a re-run compares them without another round trip.
+    type: list
+    elements: path
+    default: []
+  rootless_users:
+    description: Users whose rootless Docker to report in RV(rootless).
+    type: list
+    elements: str
+    default: []
   service:
     description: The engine's service name.
     type: str
@@ -142,6 +154,19 @@ present_paths:
   returned: always
   type: list
   elements: str
+records:
+  description: Each of O(records) and its JSON content, null when it is absent or does not parse.
+  returned: always
+  type: dict
+  sample: {/var/lib/dockyard/static-engine.json: {checksum: "sha256:4f1c...", version: 27.3.1}}
+rootless:
+  description:
+    - For O(rootless_users), C(users) (each user's C(uid), C(home), whether C(subuid) and C(subgid) ranges, C(linger)
+      and the user's C(unit) exist, the user's C(daemon_json) settings, CLI C(context), and C(daemon) on the user's
+      socket; null for a user that does not exist) and C(subid_start), where new subordinate ID ranges may start.
+  returned: always
+  type: dict
+  sample: {users: {alice: {uid: 1001, subuid: true, linger: true, daemon: {answering: true, rootless: true}}}}
 service_active:
   description: Whether the service is running.
   returned: always
@@ -220,7 +245,7 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.dockyard.docker.plugins.module_utils import engine_socket, legacy_options
+from ansible_collections.dockyard.docker.plugins.module_utils import engine_socket, legacy_options, rootless
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
     drift,
     load,
@@ -300,7 +325,8 @@ def _rc_links() -> list[str]:
 
 
 def _read_json(path: str):
-    """A small state file's JSON value (the pid file, the restart marker); None when absent or unreadable."""
+    """A small state file's JSON value (the pid file, the restart marker, a record); None when absent or
+    unreadable."""
     try:
         with open(path, encoding="utf-8") as handle:
             return json.loads(handle.read())
@@ -367,6 +393,8 @@ def main() -> None:
             "packages": {"type": "list", "elements": "str", "default": []},
             "users": {"type": "list", "elements": "str", "default": []},
             "paths": {"type": "list", "elements": "path", "default": []},
+            "records": {"type": "list", "elements": "path", "default": []},
+            "rootless_users": {"type": "list", "elements": "str", "default": []},
             "service": {"type": "str", "default": "docker"},
             "service_manager": {"type": "str", "default": "systemd", "choices": ["systemd", "openrc", "sysvinit"]},
             "group": {"type": "str", "default": "docker"},
@@ -412,6 +440,8 @@ def main() -> None:
         group_members=members,
         missing_users=missing_users,
         present_paths=[path for path in p["paths"] if os.path.exists(path)],
+        records={path: _read_json(path) for path in p["records"]},
+        rootless=rootless.read_all(p["rootless_users"]) if p["rootless_users"] else {"users": {}, "subid_start": 0},
         service_active=active,
         service_enabled=enabled,
         legacy_options={
