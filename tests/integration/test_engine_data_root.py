@@ -78,7 +78,7 @@ def test_a_daemon_json_that_does_not_parse_is_refused_before_anything_stops(hold
     pid = holding.daemon_pid()
     results = run_module("dockyard.docker.data_root_move", {"path": "/srv/docker", "daemon_json": "/tmp/list.json"},
                          inventory=holding.inventory, hosts="all", become=True)  # fmt: skip
-    (result,) = results.values()
+    result = next(iter(results.values()))
     assert result.failed
     assert "/tmp/list.json holds a JSON list, not an object" in result["msg"], result["msg"]
     assert "Nothing was changed" in result["msg"]

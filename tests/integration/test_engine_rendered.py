@@ -168,3 +168,53 @@ def test_rendered_pins_apply_to_the_engine_packages_and_name_the_hold(
                          docker_install_sdk=False)  # fmt: skip
     assert data["packages"] == packages
     assert data["hold_commands"]["hold"] == hold
+
+
+STATIC = {"docker_package_source": "static", "docker_static_archive": "https://downloads.example.com/docker-27.3.1.tgz",
+          "docker_static_checksum": "sha256:" + "0" * 64, "docker_static_bin_dir": "/opt/docker/bin"}  # fmt: skip
+
+
+@pytest.mark.parametrize("distro", ["rocky9", "opensuse15"])
+def test_rendered_static_install_uses_systemd_units_and_conflicts_with_either_packaged_engine(tmp_path, distro):
+    data, _repo = render(tmp_path, distro, **STATIC)
+    assert data["static_units"] == ["/etc/systemd/system/docker.service", "/etc/systemd/system/docker.socket"]
+    assert data["packages"][0] == "iptables"
+    assert {"docker", "podman-docker"} <= set(data["conflicts"])
+    service = (tmp_path / "docker.service").read_text()
+    assert "ExecStart=/opt/docker/bin/dockerd -H fd://\n" in service
+    assert "Environment=PATH=/opt/docker/bin:" in service
+    assert "SocketGroup=docker\n" in (tmp_path / "docker.socket").read_text()
+
+
+def test_rendered_static_install_on_alpine_is_an_openrc_service_that_reads_the_proxy(tmp_path):
+    data, _repo = render(tmp_path, "alpine320", **STATIC)
+    assert data["static_units"] == ["/etc/init.d/docker"]
+    script = (tmp_path / "docker").read_text()
+    assert script.startswith("#!/sbin/openrc-run\n")
+    assert 'command="/opt/docker/bin/dockerd"' in script
+    assert ". /etc/conf.d/docker.dockyard-proxy" in script
+    assert 'export PATH="/opt/docker/bin:${PATH}"' in script
+
+
+@pytest.mark.parametrize(
+    ("distro", "source", "packages", "command"),
+    [("ubuntu2404", "docker", ["docker-ce-rootless-extras", "uidmap", "slirp4netns", "dbus-user-session"],
+      "/usr/bin/dockerd-rootless.sh"),
+     ("debian13", "distro", ["uidmap", "rootlesskit", "slirp4netns", "dbus-user-session"],
+      "/usr/share/docker.io/contrib/dockerd-rootless.sh"),
+     ("rocky9", "docker", ["docker-ce-rootless-extras", "shadow-utils", "slirp4netns"], "/usr/bin/dockerd-rootless.sh"),
+     ("opensuse15", "distro", ["docker-rootless-extras", "shadow", "slirp4netns"], "/usr/bin/dockerd-rootless.sh")],
+)  # fmt: skip
+def test_rendered_rootless_packages_and_script_per_family(tmp_path, distro, source, packages, command):
+    data, _repo = render(tmp_path, distro, docker_package_source=source, docker_rootless_users=["alice"])
+    assert data["rootless_supported"] is True
+    assert data["rootless_packages"] == packages
+    assert data["rootless_command"] == command
+
+
+@pytest.mark.parametrize(("distro", "source"), [("alpine320", "distro"), ("arch", "distro"), ("fedora41", "distro"),
+                                                ("ubuntu2404", "static")])  # fmt: skip
+def test_rendered_rootless_is_refused_where_nothing_packages_it(tmp_path, distro, source):
+    extra = STATIC if source == "static" else {"docker_package_source": source}
+    data, _repo = render(tmp_path, distro, docker_rootless_users=["alice"], **extra)
+    assert data["rootless_supported"] is False and data["rootless_packages"] == []
