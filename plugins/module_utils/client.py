@@ -20,7 +20,14 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 
 try:
     import docker
-    from docker.errors import APIError, DockerException, NotFound, TLSParameterError  # pylint: disable=unused-import
+    from docker.errors import (  # pylint: disable=unused-import
+        APIError,
+        DockerException,
+        NotFound,
+        TLSParameterError,
+        create_api_error_from_http_exception,
+    )
+    from requests.exceptions import HTTPError
 
     HAS_DOCKER_SDK = True
     DOCKER_SDK_IMPORT_ERROR = None
@@ -31,7 +38,8 @@ except ImportError:  # pragma: no cover - exercised on targets without the SDK
     class DockerException(Exception):  # type: ignore[no-redef]
         """Stand-in so that ``except`` clauses work when the SDK is missing."""
 
-    APIError = TLSParameterError = DockerException  # type: ignore[misc,assignment]
+    APIError = TLSParameterError = HTTPError = DockerException  # type: ignore[misc,assignment]
+    create_api_error_from_http_exception = None  # type: ignore[assignment]
 
     class NotFound(DockerException):  # type: ignore[no-redef]
         """Stand-in so that ``except`` clauses work when the SDK is missing."""
@@ -178,6 +186,21 @@ def explain(exc: BaseException, params: dict[str, Any]) -> str:
     if isinstance(exc, APIError):
         return f"the Docker daemon at {host} refused the request: {getattr(exc, 'explanation', None) or text}"
     return f"error talking to the Docker daemon at {host}: {text}"
+
+
+def engine_request(client, method: str, path: str, body: Any = None, **kwargs: Any):
+    """A request to an engine endpoint that docker-py has no method for, or one whose method drops a
+    field (``update_container`` knows no ``NanoCpus``): ``path`` as the API reference writes it
+    (``/containers/{id}/update``), ``body`` sent as JSON, other keyword arguments to requests (``params``,
+    ``stream``). Made with the client's public requests session API; an error answer raises docker-py's
+    ``APIError``, as its own methods do."""
+    kwargs.setdefault("timeout", client.timeout)
+    response = client.request(method, f"{client.base_url}/v{client.api_version}{path}", json=body, **kwargs)
+    try:
+        response.raise_for_status()
+    except HTTPError as exc:
+        raise create_api_error_from_http_exception(exc) from None
+    return response
 
 
 class DockerModule:

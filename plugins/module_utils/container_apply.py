@@ -1,9 +1,12 @@
 # Copyright (c) dockyard.docker contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Carry out a container plan: create, recreate, update in place, reconnect, start, stop, wait.
+"""Carry out a container plan: pull, create, recreate, update in place, reconnect, start, stop, wait,
+remove.
 
-A recreation keeps the old container aside under another name until the new one runs, and puts
-it back (and starts it again) if the new one cannot be created or started.
+The create and update payloads come from the option table (``container_spec.OPTIONS``): each wanted
+value goes where the API keeps it. A recreation keeps the old container aside under another name
+until the new one runs, and puts it back (and starts it again) if the new one cannot be created or
+started.
 """
 
 from __future__ import annotations
@@ -11,18 +14,70 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ansible_collections.dockyard.docker.plugins.module_utils.container_compare import endpoints, modes, network_changes
-from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, Plan, _running
+from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError, engine_request
+from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, Plan, is_running
+from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import OPTIONS
+from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import parse
+from ansible_collections.dockyard.docker.plugins.module_utils.images import StreamError, pull
 
 DEFAULT_STOP_TIMEOUT = 10
 
 
-class ContainerActions:
-    """The changes a ContainerManager planned, made with its client; warnings go to the manager."""
+def _place(payload: dict[str, Any], path: str, value: Any) -> None:
+    *parents, key = path.split(".")
+    for parent in parents:
+        payload = payload.setdefault(parent, {})
+    payload[key] = value
 
-    def __init__(self, manager) -> None:
-        self.client = manager.client
-        self.warnings = manager.warnings
+
+def create_payload(want: dict[str, Any], image: str, network_mode: str | None) -> dict[str, Any]:
+    """The body of ``POST /containers/create`` for ``want`` (what ``desired`` gave): each option where the
+    API keeps it (``Config.`` fields at the top), the exposed ports with the published ones."""
+    payload: dict[str, Any] = {"Image": image, "HostConfig": {}}
+    for option in OPTIONS:
+        if option.create and option.name in want:
+            _place(payload, option.api.removeprefix("Config."), option.to_api(want[option.name]))
+    exposed = set(want.get("expose") or []) | {port for port, _ip, _host in want.get("ports") or []}
+    if exposed:
+        payload["ExposedPorts"] = {port: {} for port in sorted(exposed)}
+    if network_mode:
+        payload["HostConfig"]["NetworkMode"] = network_mode
+    return payload
+
+
+def update_payload(want: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    """The body of ``POST /containers/{id}/update``: the options ``docker update`` changes, by their
+    HostConfig names."""
+    body = {
+        option.api.rpartition(".")[2]: want[option.name] for option in OPTIONS if option.update and option.name in want
+    }
+    if "Memory" in body and "MemorySwap" not in body and current:
+        # The daemon refuses memory above the current memory+swap limit unless both move together.
+        current_swap = (current.get("HostConfig") or {}).get("MemorySwap") or 0
+        if current_swap > 0 and body["Memory"] > current_swap:
+            body["MemorySwap"] = 2 * body["Memory"]
+    return body
+
+
+class ContainerActions:
+    """Makes the changes a plan names, with the client it is given; warnings are added to ``warnings``."""
+
+    def __init__(self, client, warnings: list[str]) -> None:
+        self.client = client
+        self.warnings = warnings
+
+    def pull(self, reference: str, retries: int) -> dict[str, Any]:
+        """The image after pulling ``reference``."""
+        try:
+            pull(self.client, parse(reference), None, None, retries)
+        except (APIError, StreamError) as exc:
+            why = getattr(exc, "explanation", None) or str(exc)
+            raise ContainerError(f"image: cannot pull {reference!r}: {why}") from None
+        return self.client.inspect_image(reference)
+
+    def remove(self, container_ids: list[str], remove_volumes: bool) -> None:
+        for container_id in container_ids:
+            self.client.remove_container(container_id, force=True, v=remove_volumes)
 
     def act(self, plan: Plan) -> None:
         params, current = plan.params, plan.current
@@ -55,31 +110,14 @@ class ContainerActions:
         return params["stop_timeout"] if params.get("stop_timeout") is not None else DEFAULT_STOP_TIMEOUT
 
     def _create(self, plan: Plan) -> str:
-        params, want = plan.params, plan.want
+        want = plan.want
         networks = want.get("networks") or []
         mode = want.get("network_mode") or (networks[0]["name"] if networks else None)
         endpoints = {e["name"]: self._endpoint(e) for e in networks}
-        first = {mode: endpoints.pop(mode)} if mode in endpoints else {}
-        exposed = sorted(set(want.get("expose") or []) | {p for p, _ip, _host in want.get("ports") or []})
-        created = self.client.create_container(
-            image=params.get("image") or plan.image["Id"],
-            name=plan.name,
-            command=want.get("command"),
-            entrypoint=want.get("entrypoint"),
-            environment=[f"{k}={v}" for k, v in want["env"].items()] if "env" in want else None,
-            labels=want.get("labels"),
-            ports=[(int(p.split("/")[0]), p.split("/")[1]) for p in exposed] or None,
-            volumes=want.get("anonymous_volumes") or None,
-            user=want.get("user"),
-            working_dir=want.get("working_dir"),
-            hostname=want.get("hostname"),
-            healthcheck=want.get("healthcheck"),
-            host_config=self._host_config(want, mode),
-            networking_config={"EndpointsConfig": first} if first else None,
-            detach=True,
-            # The CLI's ~/.docker/config.json proxies would land in env and look like drift.
-            use_config_proxy=False,
-        )
+        payload = create_payload(want, plan.params.get("image") or plan.image["Id"], mode)
+        if mode in endpoints:
+            payload["NetworkingConfig"] = {"EndpointsConfig": {mode: endpoints.pop(mode)}}
+        created = self.client.create_container_from_config(payload, plan.name)
         self.warnings.extend(f"{plan.name}: {w}" for w in created.get("Warnings") or [])
         for name, endpoint in endpoints.items():
             self._connect(created["Id"], name, endpoint)
@@ -107,33 +145,10 @@ class ContainerActions:
             ipv6_address=ipam.get("IPv6Address"),
         )
 
-    @staticmethod
-    def _host_config(want: dict[str, Any], mode: str | None) -> dict[str, Any]:
-        config: dict[str, Any] = {}
-        if mode:
-            config["NetworkMode"] = mode
-        if want.get("ports"):
-            bindings: dict[str, list[dict[str, str]]] = {}
-            for port, ip, host in want["ports"]:
-                bindings.setdefault(port, []).append({"HostIp": ip, "HostPort": host})
-            config["PortBindings"] = bindings
-        simple = {
-            "volumes": "Binds", "volumes_from": "VolumesFrom", "memory": "Memory", "memory_swap": "MemorySwap",
-            "memory_reservation": "MemoryReservation", "cpus": "NanoCpus", "cpu_shares": "CpuShares",
-            "init": "Init", "privileged": "Privileged", "read_only": "ReadonlyRootfs", "cap_add": "CapAdd",
-            "cap_drop": "CapDrop", "tmpfs": "Tmpfs", "restart_policy": "RestartPolicy",
-        }  # fmt: skip
-        for option, key in simple.items():
-            if option in want:
-                config[key] = want[option]
-        if "log_driver" in want or "log_options" in want:
-            config["LogConfig"] = {"Type": want.get("log_driver", ""), "Config": want.get("log_options") or {}}
-        return config
-
     def _recreate(self, plan: Plan) -> str:
         """A new container under the name; the old one waits aside and comes back if the new one fails."""
         old = plan.current
-        was_running = _running(old)
+        was_running = is_running(old)
         wants_running = "started" in plan.steps
         if was_running:
             self.client.stop(old["Id"], timeout=self._stop_timeout(plan.params))
@@ -155,26 +170,15 @@ class ContainerActions:
         return new_id
 
     def _update(self, container_id: str, plan: Plan) -> None:
-        keys = {
-            "restart_policy": "RestartPolicy", "memory": "Memory", "memory_swap": "MemorySwap",
-            "memory_reservation": "MemoryReservation", "cpus": "NanoCpus", "cpu_shares": "CpuShares",
-        }  # fmt: skip
-        body = {key: plan.want[option] for option, key in keys.items() if option in plan.want}
-        if "Memory" in body and "MemorySwap" not in body and plan.current:
-            # The daemon refuses memory above the current memory+swap limit unless both move together.
-            current_swap = (plan.current.get("HostConfig") or {}).get("MemorySwap") or 0
-            if current_swap > 0 and body["Memory"] > current_swap:
-                body["MemorySwap"] = 2 * body["Memory"]
-        # docker-py's update_container knows no NanoCpus (it predates --cpus), so post the API body itself.
-        response = self.client._post_json(self.client._url("/containers/{0}/update", container_id), data=body)
-        self.client._raise_for_status(response)
+        # docker-py's update_container knows no NanoCpus (it predates --cpus): the API body is posted as is.
+        engine_request(
+            self.client, "POST", f"/containers/{container_id}/update", update_payload(plan.want, plan.current)
+        )
 
     def _reconnect(self, container_id: str, plan: Plan) -> None:
-        rules = modes(plan.params.get("comparisons"))
-        connect, disconnect = network_changes(plan.want["networks"], endpoints(plan.current), rules["networks"])
-        for name in disconnect:
+        for name in plan.disconnect:
             self.client.disconnect_container_from_network(container_id, name)
-        for endpoint in connect:
+        for endpoint in plan.connect:
             self._connect(container_id, endpoint["name"], self._endpoint(endpoint))
 
     def _wait_healthy(self, container_id: str, plan: Plan) -> None:
@@ -192,7 +196,7 @@ class ContainerActions:
             last = (log[-1].get("Output") or "").strip()
             if health.get("Status") == "unhealthy":
                 raise ContainerError(f"{plan.name!r} is unhealthy; last check said: {last}")
-            if not _running(container):
+            if not is_running(container):
                 raise ContainerError(
                     f"{plan.name!r} stopped (exit code {container['State'].get('ExitCode')}) before it was healthy"
                 )

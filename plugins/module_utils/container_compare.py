@@ -2,10 +2,10 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Compare what a task wants of a container with what the daemon reports, option by option.
 
-Each compared option has a rule: ``exact`` (the container holds exactly this), ``allow_more`` (it
-holds at least this) or ``ignore``. Values the image supplies (env, labels, exposed ports, volumes,
-cmd) count as wanted, because the daemon adds them to every container made from that image; an
-option the task does not set is not compared at all. Each difference says how it is mended:
+Each compared option (``container_spec.OPTIONS``) has a rule: ``exact`` (the container holds exactly
+this), ``allow_more`` (it holds at least this) or ``ignore``. Values the image supplies (env, labels,
+exposed ports, volumes, cmd) count as wanted, because the daemon adds them to every container made
+from that image; an option the task does not set is not compared at all. Each difference says how it is mended:
 ``update`` in place, ``network`` by connecting and disconnecting, or ``recreate``.
 """
 
@@ -15,89 +15,20 @@ import re
 from typing import Any, Callable
 
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import (
-    COMPARED,
+    BY_NAME,
+    OPTIONS,
     SPECIAL_NETWORK_MODES,
-    capability,
-    normal_bind,
-    normal_volumes_from,
+    env_pairs,
 )
 
-# What `docker update` can change on a live container; everything else needs a new container.
-UPDATABLE = ("restart_policy", "memory", "memory_swap", "memory_reservation", "cpus", "cpu_shares")
-# The daemon adds its own default log options (daemon.json log-opts) to a container's.
-DEFAULT_MODES = {"log_options": "allow_more"}
 # Env values under such names are credentials more often than not; logs and diffs show a mask.
 SECRET_NAME = re.compile(r"PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH", re.IGNORECASE)
 MASK = "********"
 
 
-def _pairs(items: list[str] | None) -> dict[str, str]:
-    return dict(item.partition("=")[::2] for item in items or [])
-
-
-def _port_bindings(host_config: dict[str, Any]) -> list[tuple[str, str, str]]:
-    result = set()
-    for port, bindings in (host_config.get("PortBindings") or {}).items():
-        for binding in bindings or [{}]:
-            ip = binding.get("HostIp") or ""
-            result.add((port, "" if ip in ("0.0.0.0", "::") else ip, binding.get("HostPort") or ""))
-    return sorted(result)
-
-
-def endpoints(container: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """network -> the aliases and static addresses the container has on it, as ``networks`` wants them."""
-    result = {}
-    for name, endpoint in ((container.get("NetworkSettings") or {}).get("Networks") or {}).items():
-        ipam = endpoint.get("IPAMConfig") or {}
-        result[name] = {
-            "aliases": sorted(endpoint.get("Aliases") or []),
-            "ipv4_address": ipam.get("IPv4Address") or None,
-            "ipv6_address": ipam.get("IPv6Address") or None,
-        }
-    return result
-
-
-ACTUAL: dict[str, Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], Any]] = {
-    # (container, Config, HostConfig) -> the value in the shape container_spec.desired gives it
-    "image": lambda c, cfg, hc: c.get("Image"),
-    "command": lambda c, cfg, hc: cfg.get("Cmd") or [],
-    "entrypoint": lambda c, cfg, hc: cfg.get("Entrypoint") or [],
-    "env": lambda c, cfg, hc: _pairs(cfg.get("Env")),
-    "labels": lambda c, cfg, hc: cfg.get("Labels") or {},
-    "ports": lambda c, cfg, hc: _port_bindings(hc),
-    "expose": lambda c, cfg, hc: sorted(cfg.get("ExposedPorts") or {}),
-    "volumes": lambda c, cfg, hc: sorted(normal_bind(b) for b in hc.get("Binds") or []),
-    "anonymous_volumes": lambda c, cfg, hc: sorted(cfg.get("Volumes") or {}),
-    "volumes_from": lambda c, cfg, hc: sorted(normal_volumes_from(v) for v in hc.get("VolumesFrom") or []),
-    "network_mode": lambda c, cfg, hc: "bridge" if hc.get("NetworkMode") in ("default", "") else hc.get("NetworkMode"),
-    "networks": lambda c, cfg, hc: endpoints(c),
-    "restart_policy": lambda c, cfg, hc: {
-        "Name": (hc.get("RestartPolicy") or {}).get("Name") or "no",
-        "MaximumRetryCount": (hc.get("RestartPolicy") or {}).get("MaximumRetryCount") or 0,
-    },
-    "user": lambda c, cfg, hc: cfg.get("User") or "",
-    "working_dir": lambda c, cfg, hc: cfg.get("WorkingDir") or "",
-    "hostname": lambda c, cfg, hc: cfg.get("Hostname") or "",
-    "healthcheck": lambda c, cfg, hc: cfg.get("Healthcheck") or {},
-    "memory": lambda c, cfg, hc: hc.get("Memory") or 0,
-    "memory_swap": lambda c, cfg, hc: hc.get("MemorySwap") or 0,
-    "memory_reservation": lambda c, cfg, hc: hc.get("MemoryReservation") or 0,
-    "cpus": lambda c, cfg, hc: hc.get("NanoCpus") or 0,
-    "cpu_shares": lambda c, cfg, hc: hc.get("CpuShares") or 0,
-    "log_driver": lambda c, cfg, hc: (hc.get("LogConfig") or {}).get("Type") or "",
-    "log_options": lambda c, cfg, hc: (hc.get("LogConfig") or {}).get("Config") or {},
-    "init": lambda c, cfg, hc: bool(hc.get("Init")),
-    "privileged": lambda c, cfg, hc: bool(hc.get("Privileged")),
-    "read_only": lambda c, cfg, hc: bool(hc.get("ReadonlyRootfs")),
-    "cap_add": lambda c, cfg, hc: sorted({capability(x) for x in hc.get("CapAdd") or []}),
-    "cap_drop": lambda c, cfg, hc: sorted({capability(x) for x in hc.get("CapDrop") or []}),
-    "tmpfs": lambda c, cfg, hc: hc.get("Tmpfs") or {},
-}
-
-
 def actual(container: dict[str, Any]) -> dict[str, Any]:
-    config, host_config = container.get("Config") or {}, container.get("HostConfig") or {}
-    return {option: read(container, config, host_config) for option, read in ACTUAL.items()}
+    """Every compared option as the container holds it, in the shape ``desired`` gives."""
+    return {option.name: option.held(container) for option in OPTIONS}
 
 
 def expected(want: dict[str, Any], image: dict[str, Any]) -> dict[str, Any]:
@@ -106,7 +37,7 @@ def expected(want: dict[str, Any], image: dict[str, Any]) -> dict[str, Any]:
     result = dict(want)
     result["image"] = image.get("Id")
     if "env" in want:
-        result["env"] = {**_pairs(config.get("Env")), **want["env"]}
+        result["env"] = {**env_pairs(config.get("Env")), **want["env"]}
     if "labels" in want:
         result["labels"] = {**(config.get("Labels") or {}), **want["labels"]}
     if "expose" in want:
@@ -120,7 +51,7 @@ def expected(want: dict[str, Any], image: dict[str, Any]) -> dict[str, Any]:
 def modes(comparisons: dict[str, str] | None) -> dict[str, str]:
     comparisons = comparisons or {}
     default = comparisons.get("*")
-    return {o: comparisons.get(o) or default or DEFAULT_MODES.get(o, "exact") for o in COMPARED}
+    return {o.name: comparisons.get(o.name) or default or o.mode for o in OPTIONS}
 
 
 def _holds(mode: str, wanted: Any, present: Any) -> bool:
@@ -167,41 +98,48 @@ def _shown(option: str, value: Any) -> Any:
     return value
 
 
-def differences(
+class Comparison:
+    """What a container lacks of a spec: ``differences`` ([{option, before, after, how}], how it is mended:
+    ``update`` in place, ``network`` by connecting and disconnecting, or ``recreate``), and the network
+    endpoints to ``connect`` and names to ``disconnect`` for the ``network`` ones."""
+
+    def __init__(self) -> None:
+        self.differences: list[dict[str, Any]] = []
+        self.connect: list[dict[str, Any]] = []
+        self.disconnect: list[str] = []
+
+    def add(self, option: str, before: Any, after: Any) -> None:
+        how = "update" if BY_NAME[option].update else "network" if option == "networks" else "recreate"
+        self.differences.append({"option": option, "before": _shown(option, before), "after": _shown(option, after),
+                                 "how": how})  # fmt: skip
+
+
+def compare(
     want: dict[str, Any],
     image: dict[str, Any],
     container: dict[str, Any],
     rules: dict[str, str],
     resolve: Callable[[str], str] = lambda name: name,
-) -> list[dict[str, Any]]:
-    """[{option, before, after, how}] for every wanted option the container does not hold."""
+) -> Comparison:
+    """Every wanted option the container does not hold, by the option's rule."""
     wanted, present = expected(want, image), actual(container)
-    found = []
-    for option in COMPARED:
-        mode = rules.get(option, "exact")
-        if option not in wanted or mode == "ignore":
+    found = Comparison()
+    for option in OPTIONS:
+        name, mode = option.name, rules.get(option.name, "exact")
+        if name not in wanted or mode == "ignore":
             continue
-        if option == "networks":
-            connect, disconnect = network_changes(wanted["networks"], present["networks"], mode)
-            holds = not connect and not disconnect
-            after = {e["name"]: {k: v for k, v in e.items() if k != "name"} for e in wanted["networks"]}
-        elif option == "network_mode":
-            holds = _network_mode_holds(wanted[option], present[option], present["networks"], resolve)
-            after = wanted[option]
-        elif option == "healthcheck":
-            holds = all(present[option].get(k) == v for k, v in wanted[option].items())
-            after = wanted[option]
+        if name == "networks":
+            found.connect, found.disconnect = network_changes(wanted[name], present[name], mode)
+            if found.connect or found.disconnect:
+                found.add(name, present[name], {e["name"]: {k: v for k, v in e.items() if k != "name"}
+                                                for e in wanted[name]})  # fmt: skip
+            continue
+        if name == "network_mode":
+            holds = _network_mode_holds(wanted[name], present[name], present["networks"], resolve)
+        elif name == "healthcheck":
+            holds = all(present[name].get(k) == v for k, v in wanted[name].items())
         else:
-            holds = _holds(mode, wanted[option], present[option])
-            after = wanted[option]
+            holds = _holds(mode, wanted[name], present[name])
         if not holds:
-            how = "update" if option in UPDATABLE else "network" if option == "networks" else "recreate"
-            found.append(
-                {
-                    "option": option,
-                    "before": _shown(option, present[option]),
-                    "after": _shown(option, after),
-                    "how": how,
-                }
-            )
+            found.add(name, present[name], wanted[name])
     return found

@@ -1,11 +1,11 @@
 # Copyright (c) dockyard.docker contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Plan what each container spec needs, before anything is touched.
+"""Plan what a container spec needs, before anything is touched.
 
-Planning inspects, compares and checks what a spec refers to (image, networks, containers), so a
-bad spec fails before any container is touched. What planning finds to do is carried out by
-``container_apply``, which is loaded only then: an idempotent run never needs it. ``container``
-plans one spec, ``containers`` many with the same client, image cache and network cache.
+Planning only asks: it inspects the container, the image (and the registry's digest for an image a
+pull may replace), the networks and containers a spec refers to, and compares. A bad spec fails here,
+before any container is touched. The plan carries everything the apply step needs: the steps, the
+image to pull, the network endpoints to connect and disconnect.
 """
 
 from __future__ import annotations
@@ -13,22 +13,21 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError, NotFound
-from ansible_collections.dockyard.docker.plugins.module_utils.container_compare import (
-    differences,
-    modes,
-)
-from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import (
-    SPECIAL_NETWORK_MODES,
-    desired,
-)
+from ansible_collections.dockyard.docker.plugins.module_utils.container_compare import compare, modes
+from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import SPECIAL_NETWORK_MODES
+from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import ImageReferenceError, parse
+from ansible_collections.dockyard.docker.plugins.module_utils.images import repo_digest
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import inspected
+
+# An image a pull will bring: its ID is not known until then, so it differs from any container's.
+UNKNOWN_IMAGE: dict[str, Any] = {"Id": None, "Config": {}}
 
 
 class ContainerError(Exception):
     """A spec that cannot be carried out; the message names the container and the option."""
 
 
-def _running(container: dict[str, Any] | None) -> bool:
+def is_running(container: dict[str, Any] | None) -> bool:
     return bool(container and (container.get("State") or {}).get("Running"))
 
 
@@ -43,7 +42,8 @@ def port_map(container: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def container_facts(container: dict[str, Any] | None) -> dict[str, Any] | None:
+def container_result(container: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The ``container`` the container modules return: what a user looks at after the task."""
     if container is None:
         return None
     state = container.get("State") or {}
@@ -67,15 +67,18 @@ def container_facts(container: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 class Plan:
-    """What one spec needs: the container as it is, the differences, and the steps to take."""
+    """What one spec needs: the container as it is, what it lacks, and the steps to take."""
 
-    def __init__(self, params: dict[str, Any], current: dict[str, Any] | None) -> None:
+    def __init__(self, params: dict[str, Any], current: dict[str, Any] | None, want: dict[str, Any]) -> None:
         self.params = params
         self.name: str = params["name"]
         self.current = current
-        self.want: dict[str, Any] = {}
+        self.want = want
         self.image: dict[str, Any] | None = None
+        self.pull: str | None = None  # the reference to pull before the steps
         self.differences: list[dict[str, Any]] = []
+        self.connect: list[dict[str, Any]] = []  # network endpoints to connect
+        self.disconnect: list[str] = []  # and network names to disconnect (a changed endpoint is in both)
         self.steps: list[str] = []
         self.after: dict[str, Any] | None = current
 
@@ -84,14 +87,13 @@ class Plan:
         return bool(self.steps)
 
     def result(self) -> dict[str, Any]:
-        result = {
+        return {
             "name": self.name,
             "changed": self.changed,
             "actions": list(self.steps),
             "differences": self.differences,
-            "container": container_facts(self.after),
+            "container": container_result(self.after),
         }
-        return result
 
     def diff(self) -> dict[str, Any]:
         before = {d["option"]: d["before"] for d in self.differences}
@@ -103,14 +105,14 @@ class Plan:
         return {"before": before, "after": after}
 
 
-class ContainerManager:
-    """Plans container specs with one client (caching images and networks between specs) and carries them out."""
+class Planner:
+    """Plans container specs with one client, caching images and networks between specs."""
 
-    def __init__(self, client, check_mode: bool = False) -> None:
+    def __init__(self, client, check_mode: bool, warnings: list[str]) -> None:
         self.client = client
         self.check_mode = check_mode
-        self.warnings: list[str] = []
-        self._images: dict[tuple[str, str], dict[str, Any]] = {}
+        self.warnings = warnings
+        self._images: dict[tuple[str, str], tuple[dict[str, Any], str | None]] = {}
         self._networks: dict[str, bool] = {}
         self._swap_limit: bool | None = None
         self._planned: set[str] = set()  # containers that exist once the plans so far are carried out
@@ -123,17 +125,33 @@ class ContainerManager:
         found = self.inspect(name)
         return found["Id"] if found else name
 
-    def _image(self, params: dict[str, Any]) -> dict[str, Any]:
-        reference, policy = params["image"], params["pull"]
-        key = (reference, policy)
+    def _image(self, params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        """(the image the container would get, the reference to pull first or None)."""
+        key = (params["image"], params["pull"])
         if key not in self._images:
-            image = self._find_image(reference)
-            if policy == "always" or (image is None and policy == "missing"):
-                image = self._pulled(reference, params["pull_retries"], image)
-            if image is None:
-                raise ContainerError(f"image: {reference!r} is not on this host and pull is 'never'")
-            self._images[key] = image
+            self._images[key] = self._find_or_pull(*key)
         return self._images[key]
+
+    def _find_or_pull(self, reference: str, policy: str) -> tuple[dict[str, Any], str | None]:
+        local = self._find_image(reference)
+        if policy == "never":
+            if local is None:
+                raise ContainerError(f"image: {reference!r} is not on this host and pull is 'never'")
+            return local, None
+        if local is not None and policy == "missing":
+            return local, None
+        ref = self._parsed(reference)
+        if local is None:
+            return UNKNOWN_IMAGE, ref["full"]
+        # pull: always, with the image on the host: the registry's digest says whether a pull would bring another.
+        try:
+            remote = self.client.inspect_distribution(ref["full"])["Descriptor"]["digest"]
+        except APIError as exc:
+            if self.check_mode:
+                self.warnings.append(f"image: could not ask the registry about {reference!r}: {exc.explanation}")
+                return local, None
+            return local, ref["full"]  # the pull tells; the plan is made again if it brings another image
+        return (local, None) if remote == repo_digest(local, ref) else ({**local, "Id": None}, ref["full"])
 
     def _find_image(self, reference: str) -> dict[str, Any] | None:
         try:
@@ -147,41 +165,10 @@ class ContainerManager:
 
     @staticmethod
     def _parsed(reference: str) -> dict[str, Any]:
-        from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import (  # noqa: PLC0415 - pulls only
-            ImageReferenceError,
-            parse,
-        )
-
         try:
             return parse(reference)
         except ImageReferenceError as exc:
             raise ContainerError(f"image: {exc}") from None
-
-    def _pulled(self, reference: str, retries: int, local: dict[str, Any] | None) -> dict[str, Any] | None:
-        """The image after a pull. In check mode nothing is pulled: the registry is asked for its digest,
-        and an image it would replace stands in with an unknown ID."""
-        from ansible_collections.dockyard.docker.plugins.module_utils.images import (  # noqa: PLC0415 - pulls only
-            StreamError,
-            pull,
-            repo_digest,
-        )
-
-        ref = self._parsed(reference)
-        if self.check_mode:
-            if local is None:
-                return {"Id": None, "Config": {}}
-            try:
-                remote = self.client.inspect_distribution(ref["full"])["Descriptor"]["digest"]
-            except APIError as exc:
-                self.warnings.append(f"image: could not ask the registry about {reference!r}: {exc.explanation}")
-                return local
-            return local if remote == repo_digest(local, ref) else {**local, "Id": None}
-        try:
-            pull(self.client, ref, None, None, retries)
-        except (APIError, StreamError) as exc:
-            why = getattr(exc, "explanation", None) or str(exc)
-            raise ContainerError(f"image: cannot pull {reference!r}: {why}") from None
-        return self._find_image(ref["full"])
 
     def _network_exists(self, name: str) -> bool:
         if name not in self._networks:
@@ -194,16 +181,13 @@ class ContainerManager:
         return self._swap_limit
 
     # -- planning ------------------------------------------------------------------------------
-    def plan(self, params: dict[str, Any], want: dict[str, Any] | None = None) -> Plan:
-        """Everything a spec needs, checked; raises SpecError or ContainerError before any change.
-
-        ``want`` is ``desired(params)`` when the caller has already checked the options with it."""
-        plan = Plan(params, self.inspect(params["name"]))
-        state = params["state"]
-        if state == "absent":
+    def plan(self, params: dict[str, Any], want: dict[str, Any]) -> Plan:
+        """Everything a spec needs, checked; raises ContainerError before any change. ``want`` is
+        ``desired(params)``, which the caller has run to check the options before asking the daemon."""
+        plan = Plan(params, self.inspect(params["name"]), want)
+        if params["state"] == "absent":
             plan.steps = ["removed"] if plan.current else []
             return plan
-        plan.want = desired(params) if want is None else want
         if "memory_swap" in plan.want and not self._swap_limit_supported():
             del plan.want["memory_swap"]
             self.warnings.append(
@@ -211,38 +195,41 @@ class ContainerManager:
                 "(add cgroup_enable=memory swapaccount=1 to the kernel command line and reboot)"
             )
         if params.get("image"):
-            plan.image = self._image(params)
+            plan.image, plan.pull = self._image(params)
         elif plan.current is not None:
             plan.image = self.client.inspect_image(plan.current["Image"])
         else:
             raise ContainerError(f"image: needed to create the container {plan.name!r}")
+        self.decide(plan)
+        self._planned.add(plan.name)
+        return plan
+
+    def decide(self, plan: Plan) -> None:
+        """The differences and steps of ``plan`` for its image (again after a pull brought another)."""
+        plan.differences, plan.connect, plan.disconnect = [], [], []
         if plan.current is not None:
-            plan.differences = differences(
-                plan.want, plan.image, plan.current, modes(params.get("comparisons")), self._resolve
-            )
-        recreate = plan.current is None or params["recreate"] or any(d["how"] == "recreate" for d in plan.differences)
+            found = compare(plan.want, plan.image, plan.current, modes(plan.params.get("comparisons")), self._resolve)
+            plan.differences, plan.connect, plan.disconnect = found.differences, found.connect, found.disconnect
+        hows = {d["how"] for d in plan.differences}
+        recreate = plan.current is None or plan.params["recreate"] or "recreate" in hows
+        plan.steps = []
         if recreate:
             self._check_references(plan)
             plan.steps.append("created" if plan.current is None else "recreated")
         else:
-            if any(d["how"] == "update" for d in plan.differences):
-                plan.steps.append("updated")
-            if any(d["how"] == "network" for d in plan.differences):
-                plan.steps.append("reconnected")
+            plan.steps.extend(step for how, step in (("update", "updated"), ("network", "reconnected")) if how in hows)
         plan.steps.extend(self._state_steps(plan, recreate))
-        self._planned.add(plan.name)
-        return plan
 
-    def _state_steps(self, plan: Plan, recreate: bool) -> list[str]:
-        state, running = plan.params["state"], _running(plan.current)
-        running_after_create = recreate and running and state == "present"
+    @staticmethod
+    def _state_steps(plan: Plan, recreate: bool) -> list[str]:
+        state, running = plan.params["state"], is_running(plan.current)
         if state in ("started", "healthy") and (recreate or not running):
             return ["started"]
         if state == "stopped" and running and not recreate:
             return ["stopped"]
         if state == "restarted":
             return ["restarted" if running and not recreate else "started"]
-        if running_after_create:
+        if recreate and running and state == "present":
             return ["started"]
         return []
 
@@ -265,24 +252,10 @@ class ContainerManager:
                 option = "network_mode" if mode == f"container:{other}" else "volumes_from"
                 raise ContainerError(f"{option}: no container {other!r} on this host")
 
-    # -- acting (container_apply is loaded only when there is something to do) -------------------
-    def act(self, plan: Plan) -> None:
-        if self.check_mode or not (plan.steps or plan.params["state"] == "healthy"):
-            return
-        from ansible_collections.dockyard.docker.plugins.module_utils.container_apply import (  # noqa: PLC0415
-            ContainerActions,
-        )
-
-        ContainerActions(self).act(plan)
-
-    def prune(self, label: str, value: str, keep: set[str], remove_volumes: bool) -> list[str]:
-        """Remove containers labelled ``label=value`` whose names are not in ``keep``; their names."""
+    def leftovers(self, label: str, value: str, keep: set[str]) -> dict[str, str]:
+        """Containers labelled ``label=value`` whose names are not in ``keep``: name -> ID."""
         listed = self.client.containers(all=True, filters={"label": f"{label}={value}"})
-        leftovers = {s["Names"][0].lstrip("/"): s["Id"] for s in listed if s["Names"][0].lstrip("/") not in keep}
-        if not self.check_mode:
-            for container_id in leftovers.values():
-                self.client.remove_container(container_id, force=True, v=remove_volumes)
-        return sorted(leftovers)
+        return {s["Names"][0].lstrip("/"): s["Id"] for s in listed if s["Names"][0].lstrip("/") not in keep}
 
 
 NEW_CONTAINER_ACTIONS = {"present": ["created"], "stopped": ["created"], "absent": []}

@@ -2,18 +2,26 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The options of one container, as the ``container`` and ``containers`` modules take them.
 
-``CONTAINER_ARGS`` is the argument spec (documented in the ``container_spec`` doc fragment).
+``OPTIONS`` describes each option once: its argument spec, how the task's value is checked and
+converted, where the engine API keeps it (``HostConfig.CpuShares``), how the value a container holds
+is read back in the same shape, how it is compared, and whether ``docker update`` changes it in place.
+The argument spec (``CONTAINER_ARGS``, documented in the ``container_spec`` doc fragment), the
+comparisons, the create and update payloads and the reader of a container's values all come from it:
+adding an option is adding a row (and its documentation).
+
 ``desired(params)`` checks every option and turns it into the shape the engine API uses, raising
 ``SpecError`` that names the bad value, before anything is touched.
 """
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import os
 import re
 import shlex
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
 
 from ansible_collections.dockyard.docker.plugins.module_utils.values import (
     SpecError,
@@ -40,61 +48,6 @@ HEALTHCHECK_ARGS: dict[str, dict[str, Any]] = {
     "retries": {"type": "int"},
     "disable": {"type": "bool", "default": False},
 }
-
-CONTAINER_ARGS: dict[str, dict[str, Any]] = {
-    "name": {"type": "str", "required": True},
-    "state": {
-        "type": "str",
-        "default": "started",
-        "choices": ["present", "started", "stopped", "restarted", "absent", "healthy"],
-    },
-    "image": {"type": "str"},
-    "pull": {"type": "str", "default": "missing", "choices": ["missing", "always", "never"]},
-    "pull_retries": {"type": "int", "default": 3},
-    "command": {"type": "raw"},
-    "entrypoint": {"type": "raw"},
-    "env": {"type": "dict"},
-    "env_file": {"type": "path"},
-    "labels": {"type": "dict"},
-    "ports": {"type": "list", "elements": "str", "aliases": ["published_ports"]},
-    "expose": {"type": "list", "elements": "str"},
-    "volumes": {"type": "list", "elements": "str"},
-    "volumes_from": {"type": "list", "elements": "str"},
-    "network_mode": {"type": "str"},
-    "networks": {"type": "list", "elements": "dict", "options": NETWORK_ARGS},
-    "restart_policy": {"type": "str", "choices": ["no", "always", "on-failure", "unless-stopped"]},
-    "restart_retries": {"type": "int"},
-    "user": {"type": "str"},
-    "working_dir": {"type": "str"},
-    "hostname": {"type": "str"},
-    "healthcheck": {"type": "dict", "options": HEALTHCHECK_ARGS},
-    "memory": {"type": "str"},
-    "memory_swap": {"type": "str"},
-    "memory_reservation": {"type": "str"},
-    "cpus": {"type": "float"},
-    "cpu_shares": {"type": "int"},
-    "log_driver": {"type": "str"},
-    "log_options": {"type": "dict"},
-    "init": {"type": "bool"},
-    "privileged": {"type": "bool"},
-    "read_only": {"type": "bool"},
-    "cap_add": {"type": "list", "elements": "str"},
-    "cap_drop": {"type": "list", "elements": "str"},
-    "tmpfs": {"type": "list", "elements": "str"},
-    "comparisons": {"type": "dict"},
-    "recreate": {"type": "bool", "default": False},
-    "remove_volumes": {"type": "bool", "default": False},
-    "stop_timeout": {"type": "int"},
-    "healthy_timeout": {"type": "int", "default": 120},
-}
-
-# The options ``desired`` compares (the rest steer what the module does, not what the container is).
-COMPARED = (
-    "image", "command", "entrypoint", "env", "labels", "ports", "expose", "volumes", "anonymous_volumes",
-    "volumes_from", "network_mode", "networks", "restart_policy", "user", "working_dir", "hostname",
-    "healthcheck", "memory", "memory_swap", "memory_reservation", "cpus", "cpu_shares", "log_driver",
-    "log_options", "init", "privileged", "read_only", "cap_add", "cap_drop", "tmpfs",
-)  # fmt: skip
 
 PROTOCOLS = ("tcp", "udp", "sctp")
 SPECIAL_NETWORK_MODES = ("host", "none")
@@ -357,7 +310,6 @@ def _env(params: dict[str, Any]) -> dict[str, str]:
     return env
 
 
-# option -> how the task's value becomes the API's; each runs only when the task sets the option.
 def log_options(value: dict[str, Any]) -> dict[str, str]:
     found = log_options_problems(value, "log_options")
     if found:
@@ -365,45 +317,169 @@ def log_options(value: dict[str, Any]) -> dict[str, str]:
     return string_dict(value, "log_options")
 
 
-CONVERT: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
-    "command": lambda v, p: argv(v, "command"),
-    "entrypoint": lambda v, p: argv(v, "entrypoint"),
-    "labels": lambda v, p: string_dict(v, "labels"),
-    "ports": lambda v, p: port_bindings(v),
-    "expose": lambda v, p: exposed_ports(v),
-    "volumes_from": lambda v, p: sorted(normal_volumes_from(x) for x in v),
-    "network_mode": lambda v, p: "bridge" if v == "default" else v,
-    "networks": lambda v, p: networks(v, p.get("network_mode")),
-    "restart_policy": lambda v, p: {"Name": v, "MaximumRetryCount": p.get("restart_retries") or 0},
-    "user": lambda v, p: v,
-    "working_dir": lambda v, p: v,
-    "hostname": lambda v, p: v,
-    "log_driver": lambda v, p: v,
-    "healthcheck": lambda v, p: healthcheck(v),
-    "memory": lambda v, p: byte_size(v, "memory"),
-    "memory_reservation": lambda v, p: byte_size(v, "memory_reservation"),
-    "memory_swap": _memory_swap,
-    "cpus": lambda v, p: round(v * 1e9),
-    "cpu_shares": lambda v, p: v,
-    "log_options": lambda v, p: log_options(v),
-    "init": lambda v, p: bool(v),
-    "privileged": lambda v, p: bool(v),
-    "read_only": lambda v, p: bool(v),
-    "cap_add": lambda v, p: sorted({capability(c) for c in v}),
-    "cap_drop": lambda v, p: sorted({capability(c) for c in v}),
-    "tmpfs": lambda v, p: tmpfs(v),
+# -- reading what a container holds, in the shape ``desired`` gives -----------------------------------
+def env_pairs(items: list[str] | None) -> dict[str, str]:
+    return dict(item.partition("=")[::2] for item in items or [])
+
+
+def held_port_bindings(bindings_by_port: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    result = set()
+    for port, bindings in (bindings_by_port or {}).items():
+        for binding in bindings or [{}]:
+            ip = binding.get("HostIp") or ""
+            result.add((port, "" if ip in ("0.0.0.0", "::") else ip, binding.get("HostPort") or ""))
+    return sorted(result)
+
+
+def endpoints(networks_by_name: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """network -> the aliases and static addresses the container has on it, as ``networks`` wants them."""
+    result = {}
+    for name, endpoint in (networks_by_name or {}).items():
+        ipam = endpoint.get("IPAMConfig") or {}
+        result[name] = {
+            "aliases": sorted(endpoint.get("Aliases") or []),
+            "ipv4_address": ipam.get("IPv4Address") or None,
+            "ipv6_address": ipam.get("IPv6Address") or None,
+        }
+    return result
+
+
+def port_map_payload(bindings: list[tuple[str, str, str]]) -> dict[str, list[dict[str, str]]]:
+    result: dict[str, list[dict[str, str]]] = {}
+    for port, ip, host in bindings:
+        result.setdefault(port, []).append({"HostIp": ip, "HostPort": host})
+    return result
+
+
+# -- the table --------------------------------------------------------------------------------------
+def _same(value: Any, _params: dict[str, Any]) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Option:
+    """One compared container option.
+
+    ``api`` is where ``docker inspect`` shows it (``HostConfig.CpuShares``); the create payload takes it at the
+    same place (``Config.`` fields at the top). ``convert`` turns the task's value into that shape (it runs
+    when the task sets any of ``sources``); ``read`` turns what inspect shows into it (default: the value, or
+    ``empty`` when unset); ``to_api`` turns the wanted value into the payload's form. ``update``: ``docker
+    update`` changes it in place. ``mode``: the comparison rule unless ``comparisons`` names another.
+    ``create``: False where creating the container places it by hand (image, networks, exposed ports).
+    """
+
+    name: str
+    spec: Optional[dict[str, Any]]
+    api: str
+    empty: Any = None
+    convert: Optional[Callable[[Any, dict[str, Any]], Any]] = _same
+    sources: tuple[str, ...] = ()
+    read: Optional[Callable[[Any], Any]] = None
+    to_api: Callable[[Any], Any] = lambda value: value
+    update: bool = False
+    mode: str = "exact"
+    create: bool = True
+    extra: dict[str, dict[str, Any]] = field(default_factory=dict)  # argument specs that only feed convert
+
+    def given(self, params: dict[str, Any]) -> bool:
+        return any(params.get(source) not in (None, "") for source in self.sources or (self.name,))
+
+    def held(self, container: dict[str, Any]) -> Any:
+        raw: Any = container
+        for key in self.api.split("."):
+            raw = (raw or {}).get(key)
+        return self.read(raw) if self.read else (raw or copy.copy(self.empty))
+
+
+def _sorted_caps(values: list[str] | None) -> list[str]:
+    return sorted({capability(value) for value in values or []})
+
+
+def _restart_policy(held: dict[str, Any] | None) -> dict[str, Any]:
+    return {"Name": (held or {}).get("Name") or "no", "MaximumRetryCount": (held or {}).get("MaximumRetryCount") or 0}
+
+
+LIST, DICT = {"type": "list", "elements": "str"}, {"type": "dict"}
+OPTIONS: tuple[Option, ...] = (
+    # The image's ID is compared (with the one the reference names on the host); desired() leaves it out.
+    Option("image", {"type": "str"}, "Image", convert=None, create=False),
+    Option("command", {"type": "raw"}, "Config.Cmd", [], lambda v, p: argv(v, "command")),
+    Option("entrypoint", {"type": "raw"}, "Config.Entrypoint", [], lambda v, p: argv(v, "entrypoint")),
+    Option("env", DICT, "Config.Env", {}, lambda v, p: _env(p), sources=("env", "env_file"), read=env_pairs,
+           to_api=lambda env: [f"{k}={v}" for k, v in env.items()], extra={"env_file": {"type": "path"}}),
+    Option("labels", DICT, "Config.Labels", {}, lambda v, p: string_dict(v, "labels")),
+    Option("ports", {**LIST, "aliases": ["published_ports"]}, "HostConfig.PortBindings", [],
+           lambda v, p: port_bindings(v), read=held_port_bindings, to_api=port_map_payload),
+    Option("expose", LIST, "Config.ExposedPorts", [], lambda v, p: exposed_ports(v), read=lambda v: sorted(v or {}),
+           create=False),
+    Option("volumes", LIST, "HostConfig.Binds", [], lambda v, p: volumes(v)[0],
+           read=lambda v: sorted(normal_bind(b) for b in v or [])),
+    Option("anonymous_volumes", None, "Config.Volumes", [], lambda v, p: volumes(v)[1], sources=("volumes",),
+           read=lambda v: sorted(v or {}), to_api=lambda paths: {path: {} for path in paths} or None),
+    Option("volumes_from", LIST, "HostConfig.VolumesFrom", [], lambda v, p: sorted(normal_volumes_from(x) for x in v),
+           read=lambda v: sorted(normal_volumes_from(x) for x in v or [])),
+    Option("network_mode", {"type": "str"}, "HostConfig.NetworkMode", "bridge",
+           lambda v, p: "bridge" if v == "default" else v, read=lambda v: "bridge" if v in (None, "", "default") else v,
+           create=False),
+    Option("networks", {"type": "list", "elements": "dict", "options": NETWORK_ARGS}, "NetworkSettings.Networks", {},
+           lambda v, p: networks(v, p.get("network_mode")), read=endpoints, create=False),
+    Option("restart_policy", {"type": "str", "choices": ["no", "always", "on-failure", "unless-stopped"]},
+           "HostConfig.RestartPolicy", None,
+           lambda v, p: {"Name": v, "MaximumRetryCount": p.get("restart_retries") or 0},
+           read=_restart_policy, update=True, extra={"restart_retries": {"type": "int"}}),
+    Option("user", {"type": "str"}, "Config.User", ""),
+    Option("working_dir", {"type": "str"}, "Config.WorkingDir", ""),
+    Option("hostname", {"type": "str"}, "Config.Hostname", ""),
+    Option("healthcheck", {"type": "dict", "options": HEALTHCHECK_ARGS}, "Config.Healthcheck", {},
+           lambda v, p: healthcheck(v)),
+    Option("memory", {"type": "str"}, "HostConfig.Memory", 0, lambda v, p: byte_size(v, "memory"), update=True),
+    Option("memory_swap", {"type": "str"}, "HostConfig.MemorySwap", 0, _memory_swap, update=True),
+    Option("memory_reservation", {"type": "str"}, "HostConfig.MemoryReservation", 0,
+           lambda v, p: byte_size(v, "memory_reservation"), update=True),
+    Option("cpus", {"type": "float"}, "HostConfig.NanoCpus", 0, lambda v, p: round(v * 1e9), update=True),
+    Option("cpu_shares", {"type": "int"}, "HostConfig.CpuShares", 0, update=True),
+    Option("log_driver", {"type": "str"}, "HostConfig.LogConfig.Type", ""),
+    # The daemon adds its own default log options (daemon.json log-opts) to a container's.
+    Option("log_options", DICT, "HostConfig.LogConfig.Config", {}, lambda v, p: log_options(v), mode="allow_more"),
+    Option("init", {"type": "bool"}, "HostConfig.Init", False, lambda v, p: bool(v)),
+    Option("privileged", {"type": "bool"}, "HostConfig.Privileged", False, lambda v, p: bool(v)),
+    Option("read_only", {"type": "bool"}, "HostConfig.ReadonlyRootfs", False, lambda v, p: bool(v)),
+    Option("cap_add", LIST, "HostConfig.CapAdd", [], lambda v, p: _sorted_caps(v), read=_sorted_caps),
+    Option("cap_drop", LIST, "HostConfig.CapDrop", [], lambda v, p: _sorted_caps(v), read=_sorted_caps),
+    Option("tmpfs", LIST, "HostConfig.Tmpfs", {}, lambda v, p: tmpfs(v)),
+)  # fmt: skip
+BY_NAME = {option.name: option for option in OPTIONS}
+COMPARED = tuple(option.name for option in OPTIONS)
+UPDATABLE = tuple(option.name for option in OPTIONS if option.update)
+
+# What the module does with the container, beside what the container is.
+CONTROL_ARGS: dict[str, dict[str, Any]] = {
+    "name": {"type": "str", "required": True},
+    "state": {
+        "type": "str",
+        "default": "started",
+        "choices": ["present", "started", "stopped", "restarted", "absent", "healthy"],
+    },
+    "pull": {"type": "str", "default": "missing", "choices": ["missing", "always", "never"]},
+    "pull_retries": {"type": "int", "default": 3},
+    "comparisons": {"type": "dict"},
+    "recreate": {"type": "bool", "default": False},
+    "remove_volumes": {"type": "bool", "default": False},
+    "stop_timeout": {"type": "int"},
+    "healthy_timeout": {"type": "int", "default": 120},
+}
+CONTAINER_ARGS: dict[str, dict[str, Any]] = {
+    **CONTROL_ARGS,
+    **{option.name: option.spec for option in OPTIONS if option.spec},
+    **{name: spec for option in OPTIONS for name, spec in option.extra.items()},
 }
 
 
 def desired(params: dict[str, Any]) -> dict[str, Any]:
     """Option -> the value the engine API would hold, for every compared option the task sets."""
     _check_conflicts(params)
-    want: dict[str, Any] = {}
-    for option, convert in CONVERT.items():
-        if params.get(option) not in (None, ""):
-            want[option] = convert(params[option], params)
-    if params.get("env") is not None or params.get("env_file"):
-        want["env"] = _env(params)
-    if params.get("volumes") is not None:
-        want["volumes"], want["anonymous_volumes"] = volumes(params["volumes"])
-    return want
+    return {
+        option.name: option.convert(params.get((option.sources or (option.name,))[0]), params)
+        for option in OPTIONS
+        if option.convert and option.given(params)
+    }

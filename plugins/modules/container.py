@@ -105,11 +105,8 @@ container:
 """
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
-from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import (
-    ContainerError,
-    ContainerManager,
-    predicted_new,
-)
+from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import ContainerManager
+from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, predicted_new
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, desired
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
 
@@ -133,7 +130,7 @@ def main() -> None:
     try:
         plan = manager.plan(dm.params, want)
         manager.act(plan)
-    except (SpecError, ContainerError) as exc:
+    except ContainerError as exc:
         module.fail_json(msg=str(exc), **(plan.result() if plan else {}))
     except (DockerException, OSError) as exc:
         dm.fail(exc, **(plan.result() if plan else {}))

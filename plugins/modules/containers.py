@@ -107,11 +107,8 @@ pruned:
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
-from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import (
-    ContainerError,
-    ContainerManager,
-    predicted_new,
-)
+from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import ContainerManager
+from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, predicted_new
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, desired
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
 
@@ -146,7 +143,6 @@ def specs(module, params) -> list[tuple[dict, dict]]:
     return result
 
 
-# What a run does to a container that does not exist yet, by state.
 def main() -> None:
     dm = DockerModule(
         argument_spec={
@@ -173,7 +169,7 @@ def main() -> None:
         for spec, want in wanted:
             try:
                 plans.append(manager.plan(spec, want))
-            except (SpecError, ContainerError) as exc:
+            except ContainerError as exc:
                 module.fail_json(msg=f"{spec['where']}: {exc}")
         for plan in plans:
             try:
@@ -182,7 +178,9 @@ def main() -> None:
                 module.fail_json(msg=f"{plan.params['where']}: {exc}", results=[p.result() for p in [*done, plan]])
             done.append(plan)
         keep = {spec["name"] for spec, _want in wanted}
-        pruned = manager.prune(GROUP_LABEL, params["group"], keep, params["remove_volumes"]) if params["prune"] else []
+        leftovers = manager.leftovers(GROUP_LABEL, params["group"], keep) if params["prune"] else {}
+        manager.prune(leftovers, params["remove_volumes"])
+        pruned = sorted(leftovers)
     except (DockerException, OSError) as exc:
         dm.fail(exc, results=[p.result() for p in done])
     for warning in manager.warnings:

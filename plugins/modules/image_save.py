@@ -59,7 +59,11 @@ images:
 
 import os
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import (
+    DockerException,
+    DockerModule,
+    engine_request,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.files import stage
 from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     ARCHIVE_ARGS,
@@ -83,8 +87,7 @@ def main() -> None:
         if missing:
             module.fail_json(msg=f"names: {missing} are not on this host; pull or build them first")
         # The SDK saves one name at a time; the API takes several, as `docker save a b` does.
-        response = client._get(client._url("/images/get"), params={"names": p["names"]}, stream=True)
-        client._raise_for_status(response)
+        response = engine_request(client, "GET", "/images/get", params={"names": p["names"]}, stream=True)
         staged = stage(directory, ".image-save-", response.iter_content(chunk_size=1 << 20))
     except (DockerException, OSError) as exc:
         dm.fail(exc)

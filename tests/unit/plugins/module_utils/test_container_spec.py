@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.dockyard.docker.plugins.module_utils.container_compare import differences, modes
+from ansible_collections.dockyard.docker.plugins.module_utils.container_compare import compare, modes
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import (
     desired,
     port_bindings,
@@ -96,6 +96,10 @@ IMAGE = {
         "Volumes": {"/v": {}},
     },
 }
+
+
+def differences(want, image, held, rules):
+    return compare(want, image, held, rules).differences
 
 
 def container(**host_config):

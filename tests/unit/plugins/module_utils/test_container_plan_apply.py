@@ -1,0 +1,209 @@
+"""Planning and applying container specs against a fake Docker API (no daemon): what planning asks and
+decides, and the calls and payloads the apply step makes from the option table."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from docker.errors import NotFound
+
+from ansible_collections.dockyard.docker.plugins.module_utils.container_apply import create_payload, update_payload
+from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import ContainerManager
+from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, OPTIONS, desired
+
+IMAGE = {"Id": "sha256:img", "Config": {"Env": ["PATH=/bin"], "Cmd": ["sh"]}, "RepoDigests": []}
+
+
+class FakeEngine:
+    """The parts of docker.APIClient the container code calls; every call is recorded."""
+
+    base_url, api_version, timeout = "http+docker://localhost", "1.41", 60
+
+    def __init__(self, containers=None, images=None, networks=("bridge",)):
+        self.containers_by_name = {c["Name"].lstrip("/"): c for c in containers or []}
+        self.images = dict(images or {"busybox": IMAGE})
+        self.networks = set(networks)
+        self.calls: list[tuple] = []
+
+    def _record(self, *call):
+        self.calls.append(call)
+
+    def mutating_calls(self):
+        return [c for c in self.calls if not c[0].startswith("inspect") and c[0] not in ("info", "containers")]
+
+    def inspect_container(self, name):
+        self._record("inspect_container", name)
+        for key, container in self.containers_by_name.items():
+            if name in (key, container["Id"]):
+                return copy.deepcopy(container)
+        raise NotFound(f"no container {name}")
+
+    def inspect_image(self, reference):
+        self._record("inspect_image", reference)
+        for key, image in self.images.items():
+            if reference in (key, image["Id"]) or reference.endswith(f"/{key}:latest"):
+                return image
+        raise NotFound(f"no image {reference}")
+
+    def inspect_network(self, name):
+        if name not in self.networks:
+            raise NotFound(name)
+        return {"Name": name}
+
+    def info(self):
+        return {"SwapLimit": True}
+
+    def containers(self, all=False, filters=None):
+        self._record("containers", filters)
+        label = (filters or {}).get("label", "")
+        return [{"Names": [f"/{n}"], "Id": c["Id"]} for n, c in self.containers_by_name.items()
+                if label.partition("=")[0] in (c["Config"].get("Labels") or {})]  # fmt: skip
+
+    def pull(self, name, tag=None, **kwargs):
+        self._record("pull", name)
+        self.images[f"{name}:{tag}"] = {**IMAGE, "Id": "sha256:pulled"}
+        return iter([{"status": "Downloaded newer image"}])
+
+    def create_container_from_config(self, payload, name):
+        self._record("create", name, payload)
+        container = {"Id": f"id-{name}-{len(self.calls)}", "Name": f"/{name}", "Image": IMAGE["Id"],
+                     "Config": {"Env": payload.get("Env"), "Labels": payload.get("Labels")},
+                     "HostConfig": payload["HostConfig"], "State": {"Running": False},
+                     "NetworkSettings": {"Networks": {}}}  # fmt: skip
+        self.containers_by_name[name] = container
+        return {"Id": container["Id"], "Warnings": []}
+
+    def request(self, method, url, json=None, **kwargs):
+        self._record("request", method, url.removeprefix(f"{self.base_url}/v{self.api_version}"), json)
+
+        class Answer:
+            def raise_for_status(self):
+                return None
+
+        return Answer()
+
+    def __getattr__(self, name):
+        # start, stop, rename, remove_container, connect/disconnect...: recorded, no answer needed
+        return lambda *args, **kwargs: self._record(name, *args)
+
+
+def params(**given):
+    result = {name: spec.get("default") for name, spec in CONTAINER_ARGS.items()}
+    return {**result, "name": "web", "image": "busybox", **given}
+
+
+def existing(**host_config):
+    return {"Id": "id-web", "Name": "/web", "Image": IMAGE["Id"], "State": {"Running": True},
+            "Config": {"Env": ["PATH=/bin", "A=1"], "Cmd": ["sh"], "Labels": {}},
+            "HostConfig": {"CpuShares": 512, "RestartPolicy": {"Name": "always"}, **host_config},
+            "NetworkSettings": {"Networks": {"front": {"Aliases": ["web"]}}}}  # fmt: skip
+
+
+def run(engine, **given):
+    spec = params(**given)
+    manager = ContainerManager(engine)
+    plan = manager.plan(spec, desired(spec))
+    planned_calls = engine.mutating_calls()
+    manager.act(plan)
+    return plan, planned_calls
+
+
+def test_every_option_of_the_table_is_an_argument_and_lands_where_the_api_keeps_it():
+    assert {o.name for o in OPTIONS if o.spec} <= set(CONTAINER_ARGS)
+    given = {"cpu_shares": 512, "memory": "64m", "env": {"A": 1}, "ports": ["8080:80"], "expose": ["9000"],
+             "log_options": {"max-size": "10m"}, "volumes": ["/data", "/srv:/srv:ro"], "read_only": True}  # fmt: skip
+    want = desired(params(**given))
+    payload = create_payload(want, "busybox", "bridge")
+    host = payload["HostConfig"]
+    assert host["CpuShares"] == 512 and host["Memory"] == 64 << 20 and host["ReadonlyRootfs"] is True
+    assert host["PortBindings"] == {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}
+    assert host["LogConfig"] == {"Config": {"max-size": "10m"}} and host["Binds"] == ["/srv:/srv:ro"]
+    assert host["NetworkMode"] == "bridge"
+    assert payload["Env"] == ["A=1"] and payload["Volumes"] == {"/data": {}}
+    assert payload["ExposedPorts"] == {"80/tcp": {}, "9000/tcp": {}}
+
+
+def test_the_update_payload_holds_only_what_docker_update_changes_by_its_api_names():
+    want = desired(params(cpus=1.5, memory="256m", env={"A": 1}, restart_policy="always"))
+    current = {"HostConfig": {"MemorySwap": 128 << 20}}
+    assert update_payload(want, current) == {
+        "NanoCpus": 1_500_000_000, "Memory": 256 << 20, "MemorySwap": 512 << 20,
+        "RestartPolicy": {"Name": "always", "MaximumRetryCount": 0},
+    }  # fmt: skip
+
+
+def test_a_new_container_is_created_and_started_and_planning_changed_nothing():
+    engine = FakeEngine()
+    plan, planned_calls = run(engine, cpu_shares=256)
+    assert planned_calls == []
+    assert plan.steps == ["created", "started"]
+    (create,) = [c for c in engine.calls if c[0] == "create"]
+    assert create[2]["HostConfig"]["CpuShares"] == 256
+    assert ("start", plan.after["Id"]) in engine.calls
+
+
+def test_a_container_that_holds_the_spec_gets_no_call():
+    engine = FakeEngine([existing()])
+    same = {"cpu_shares": 512, "restart_policy": "always", "env": {"A": 1},
+            "networks": [{"name": "front", "aliases": ["web"]}]}  # fmt: skip
+    plan, _planned = run(engine, **same)
+    assert plan.steps == [] and plan.differences == []
+    assert engine.mutating_calls() == []
+
+
+def test_an_updatable_option_is_changed_in_place():
+    engine = FakeEngine([existing()])
+    plan, _planned = run(engine, cpu_shares=1024)
+    assert plan.steps == ["updated"]
+    assert engine.mutating_calls() == [("request", "POST", "/containers/id-web/update", {"CpuShares": 1024})]
+
+
+def test_a_changed_env_recreates_with_the_old_container_aside_until_the_new_one_runs():
+    engine = FakeEngine([existing()])
+    plan, _planned = run(engine, env={"A": 2})
+    assert plan.steps == ["recreated", "started"]
+    names = [c[0] for c in engine.mutating_calls()]
+    assert names == ["stop", "rename", "create", "start", "remove_container"]
+
+
+def test_network_changes_are_planned_once_and_carried_to_the_apply_step():
+    engine = FakeEngine([existing()], networks=("bridge", "front", "back"))
+    plan, _planned = run(engine, networks=[{"name": "back", "aliases": ["api"]}])
+    assert plan.steps == ["reconnected"]
+    assert [e["name"] for e in plan.connect] == ["back"] and plan.disconnect == ["front"]
+    assert [c[:3] for c in engine.mutating_calls()] == [
+        ("disconnect_container_from_network", "id-web", "front"),
+        ("connect_container_to_network", "id-web", "back"),
+    ]
+
+
+def test_a_missing_image_is_pulled_by_the_apply_step_not_by_planning():
+    engine = FakeEngine(images={})
+    plan, planned_calls = run(engine, image="registry.example.com/team/app:1")
+    assert planned_calls == [] and plan.pull == "registry.example.com/team/app:1"
+    assert [c[0] for c in engine.mutating_calls()][:2] == ["pull", "create"]
+    assert plan.image["Id"] == "sha256:pulled"
+
+
+def test_check_mode_makes_no_call_at_all():
+    engine = FakeEngine([existing()])
+    spec = params(env={"A": 2})
+    manager = ContainerManager(engine, check_mode=True)
+    plan = manager.plan(spec, desired(spec))
+    manager.act(plan)
+    assert plan.steps == ["recreated", "started"] and engine.mutating_calls() == []
+
+
+def test_leftovers_are_found_by_planning_and_removed_only_by_prune():
+    engine = FakeEngine([{**existing(), "Config": {"Labels": {"dockyard.docker.group": "g"}}}])
+    manager = ContainerManager(engine)
+    leftovers = manager.leftovers("dockyard.docker.group", "g", keep=set())
+    assert leftovers == {"web": "id-web"} and engine.mutating_calls() == []
+    manager.prune(leftovers, remove_volumes=True)
+    assert engine.mutating_calls() == [("remove_container", "id-web")]
+
+
+@pytest.mark.parametrize("option", [o.name for o in OPTIONS if o.update])
+def test_each_updatable_option_has_a_hostconfig_name(option):
+    assert next(o for o in OPTIONS if o.name == option).api.startswith("HostConfig.")
