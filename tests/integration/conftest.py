@@ -9,11 +9,13 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
 
 from ansible_run import ROOT, run_module, run_playbook
+from local_docker import TRAP
 from testbed.hosts import LABEL, OWNER_PID_LABEL, SESSION_LABEL
 from testbed.tls_daemon import make_certs, start_tls_daemon
 
@@ -146,3 +148,13 @@ def secure_registry(docker_client, test_images, tmp_path_factory):
     finally:
         container.remove(force=True, v=True)
         shutil.rmtree(trust, ignore_errors=True)
+
+
+@pytest.fixture
+def running(docker_client, test_images):
+    """A running busybox container on the local daemon, removed afterwards."""
+    container = docker_client.containers.run(
+        test_images["busybox"], TRAP, detach=True, name=f"dy-x-{uuid.uuid4().hex[:6]}"
+    )
+    yield container
+    container.remove(force=True)

@@ -7,11 +7,9 @@ import uuid
 
 import docker
 import pytest
-from test_image_modules import forget
 
 from ansible_run import local_module as module
-
-TRAP = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+from local_docker import TRAP, forget
 
 
 @pytest.fixture

@@ -13,21 +13,20 @@ import uuid
 import pytest
 
 from ansible_run import local_module
+from local_docker import TRAP, TRAP_SCRIPT
 
 GROUP = f"dy-opt-{uuid.uuid4().hex[:6]}"
 NET = f"{GROUP}-net"
 SOURCE = f"{GROUP}-src"
 # sh as PID 1 ignores SIGTERM unless it traps it; without the trap every recreation waits for the kill.
-TRAP = "trap 'exit 0' TERM; sleep 3600 & wait"
-RUNNING = ["sh", "-c", TRAP]
 
 # id -> (options as created, options after the change, how the change is mended)
 CASES = {
     "image": ({}, {"image": "VARIANT"}, "recreated"),
     "command": ({}, {"command": "sh -c \"trap 'exit 0' TERM; sleep 3601 & wait\""}, "recreated"),
     "entrypoint": (
-        {"entrypoint": ["sh", "-c"], "command": [TRAP]},
-        {"entrypoint": ["/bin/sh", "-c"], "command": [TRAP]},
+        {"entrypoint": ["sh", "-c"], "command": [TRAP_SCRIPT]},
+        {"entrypoint": ["/bin/sh", "-c"], "command": [TRAP_SCRIPT]},
         "recreated",
     ),
     "env": ({"env": {"A": 1, "FLAG": True}}, {"env": {"A": 2, "FLAG": True}}, "recreated"),
@@ -88,7 +87,7 @@ CASES = {
 
 
 def _spec(case: str, options: dict, values: dict) -> dict:
-    spec = {"name": f"{GROUP}-{case.replace('_', '-')}", "command": RUNNING, "stop_timeout": 2, **options}
+    spec = {"name": f"{GROUP}-{case.replace('_', '-')}", "command": TRAP, "stop_timeout": 2, **options}
     for key, value in list(spec.items()):
         if isinstance(value, str) and value in values:
             spec[key] = values[value]

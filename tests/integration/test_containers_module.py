@@ -7,8 +7,8 @@ import uuid
 import pytest
 
 from ansible_run import local_module as module
+from local_docker import TRAP
 
-TRAP = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
 COUNT = 20
 
 

@@ -8,9 +8,9 @@ import tarfile
 import uuid
 
 import pytest
-from test_image_modules import forget
 
 from ansible_run import local_module as module
+from local_docker import forget
 
 
 @pytest.fixture

@@ -8,14 +8,8 @@ import docker
 import pytest
 
 from ansible_run import local_module as module
+from local_docker import forget
 from testbed.tls_daemon import free_port
-
-
-def forget(client, reference):
-    try:
-        client.images.remove(reference, force=True)
-    except docker.errors.ImageNotFound:
-        pass
 
 
 @pytest.fixture
