@@ -14,9 +14,13 @@ import pwd
 import ssl
 import sys
 import traceback
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Callable, Union
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
 
 try:
     import docker
@@ -203,11 +207,21 @@ def engine_request(client, method: str, path: str, body: Any = None, **kwargs: A
     return response
 
 
+class TaskError(Exception):
+    """A failure a module reports with this message, which names what is wrong (the option and the bad
+    value, the missing image, ...). Helpers raise it; only the module's ``failing`` block fails the task."""
+
+
+# What was done before a failure, reported with it: a dict (read when the failure comes) or a function.
+Partial = Union[dict, Callable[[], dict], None]
+
+
 class DockerModule:
     """An AnsibleModule with the shared connection options and a lazily made Docker client.
 
-    Modules read as: parse options, compare desired with actual, act, report. Anything the
-    daemon raises along the way becomes ``fail_json`` with a message from ``explain``.
+    Modules read as: parse options, compare desired with actual, act, report, with the body in
+    ``with dm.failing(partial):``, where helpers raise and the task fails in one way: a TaskError or
+    SpecError with its own message, anything the daemon raises with a message from ``explain``.
     """
 
     def __init__(self, argument_spec: dict[str, Any], **kwargs: Any) -> None:
@@ -264,5 +278,19 @@ class DockerModule:
     def fail(self, exc: BaseException, **result: Any) -> None:
         self.module.fail_json(msg=explain(exc, self.params), **result)
 
+    @contextmanager
+    def failing(self, partial: Partial = None) -> Iterator[None]:
+        """The module's body: what it raises fails the task, with ``partial`` (what was done so far)."""
+        try:
+            yield
+        except (TaskError, SpecError) as exc:
+            self.module.fail_json(msg=str(exc), **_partial(partial))
+        except (DockerException, OSError) as exc:
+            self.fail(exc, **_partial(partial))
+
     def exit(self, **result: Any) -> None:
         self.module.exit_json(**result)
+
+
+def _partial(partial: Partial) -> dict:
+    return partial() if callable(partial) else dict(partial or {})

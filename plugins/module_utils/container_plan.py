@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError, NotFound
+from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError, NotFound, TaskError
 from ansible_collections.dockyard.docker.plugins.module_utils.container_compare import compare, modes
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import SPECIAL_NETWORK_MODES
 from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import ImageReferenceError, parse
@@ -23,7 +23,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.resources import i
 UNKNOWN_IMAGE: dict[str, Any] = {"Id": None, "Config": {}}
 
 
-class ContainerError(Exception):
+class ContainerError(TaskError):
     """A spec that cannot be carried out; the message names the container and the option."""
 
 

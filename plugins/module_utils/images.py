@@ -14,6 +14,7 @@ from typing import Any, Callable
 from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError
 from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import ImageReferenceError, parse
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import inspected
+from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
 
 # The options every module that talks to a registry takes, documented in the registry_auth fragment.
 AUTH_ARGS: dict[str, dict[str, Any]] = {
@@ -33,13 +34,12 @@ class StreamError(Exception):
     """An error the daemon reported inside a pull or push stream (the SDK does not raise these)."""
 
 
-def checked_reference(module, reference: str, option: str = "name") -> dict[str, Any]:
-    """The parsed reference, or fail the task naming the option, before anything is touched."""
+def checked_reference(reference: str, option: str = "name") -> dict[str, Any]:
+    """The parsed reference; SpecError names the option and what is wrong, before anything is touched."""
     try:
         return parse(reference)
     except ImageReferenceError as exc:
-        module.fail_json(msg=f"{option}: {exc}")
-        raise  # unreachable; fail_json exits
+        raise SpecError(f"{option}: {exc}") from None
 
 
 def find_image(client, reference: str) -> dict[str, Any] | None:
@@ -146,11 +146,11 @@ def file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def archive_directory(module, path: str) -> str:
-    """The directory an archive goes to; the task fails, before anything is written, when it is missing."""
+def archive_directory(path: str) -> str:
+    """The directory an archive goes to; SpecError, before anything is written, when it is missing."""
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
-        module.fail_json(msg=f"path: the directory {directory} does not exist")
+        raise SpecError(f"path: the directory {directory} does not exist")
     return directory
 
 

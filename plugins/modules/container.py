@@ -104,20 +104,17 @@ container:
     labels: {description: Its labels., type: dict}
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import ContainerManager
-from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, predicted_new
+from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import predicted_new
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, desired
-from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
 
 
 def main() -> None:
     dm = DockerModule(argument_spec=CONTAINER_ARGS, supports_check_mode=True)
     module = dm.module
-    try:
+    with dm.failing():
         want = desired(dm.params)  # bad input fails here, before the daemon is asked anything
-    except SpecError as exc:
-        module.fail_json(msg=str(exc))
     if module.check_mode:
         absent = dm.unreachable_reason()
         if absent:
@@ -127,13 +124,9 @@ def main() -> None:
             dm.exit(**result)
     manager = ContainerManager(dm.client, module.check_mode)
     plan = None
-    try:
+    with dm.failing(lambda: plan.result() if plan else {}):
         plan = manager.plan(dm.params, want)
         manager.act(plan)
-    except ContainerError as exc:
-        module.fail_json(msg=str(exc), **(plan.result() if plan else {}))
-    except (DockerException, OSError) as exc:
-        dm.fail(exc, **(plan.result() if plan else {}))
     for warning in manager.warnings:
         module.warn(warning)
     result = plan.result()

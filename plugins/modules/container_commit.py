@@ -72,8 +72,9 @@ image_id:
   type: str
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule, NotFound
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
 from ansible_collections.dockyard.docker.plugins.module_utils.images import checked_reference, find_image
+from ansible_collections.dockyard.docker.plugins.module_utils.resources import inspected
 
 
 def main() -> None:
@@ -90,25 +91,21 @@ def main() -> None:
         supports_check_mode=True,
     )
     p, module = dm.params, dm.module
-    ref = checked_reference(module, p["name"])
+    with dm.failing():
+        ref = checked_reference(p["name"])
     client = dm.client
-    try:
-        container = client.inspect_container(p["container"])
-    except NotFound:
-        module.fail_json(msg=f"container: no container {p['container']!r} on this host")
-    except (DockerException, OSError) as exc:
-        dm.fail(exc)
-    existing = find_image(client, ref["full"])
-    if existing and not p["force"]:
-        dm.exit(changed=False, image_id=existing["Id"])
-    if module.check_mode:
-        dm.exit(changed=True)
-    changes = [*p["changes"], f"LABEL dockyard.commit.container={container['Id'][:12]}"]
-    try:
+    with dm.failing():
+        container = inspected(client.inspect_container, p["container"])
+        if container is None:
+            raise TaskError(f"container: no container {p['container']!r} on this host")
+        existing = find_image(client, ref["full"])
+        if existing and not p["force"]:
+            dm.exit(changed=False, image_id=existing["Id"])
+        if module.check_mode:
+            dm.exit(changed=True)
+        changes = [*p["changes"], f"LABEL dockyard.commit.container={container['Id'][:12]}"]
         answer = client.commit(container["Id"], repository=ref["name"], tag=ref["tag"], message=p["commit_message"],
                                author=p["author"], changes=changes, pause=p["pause"])  # fmt: skip
-    except (DockerException, OSError) as exc:
-        dm.fail(exc)
     dm.exit(changed=True, image_id=answer["Id"])
 
 

@@ -117,7 +117,7 @@ stderr_lines:
 
 import socket
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule, NotFound
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, NotFound
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import argv
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, string_dict
 
@@ -183,7 +183,7 @@ def main() -> None:
         module.fail_json(msg=str(exc))
     client = dm.client
     name = params["container"]
-    try:
+    with dm.failing():
         try:
             state = client.inspect_container(name).get("State") or {}
         except NotFound:
@@ -205,8 +205,6 @@ def main() -> None:
             data = stdin + ("\n" if params["stdin_add_newline"] else "")
             out, err = run_with_stdin(client, exec_id, data.encode("utf-8"))
         rc = client.exec_inspect(exec_id).get("ExitCode")
-    except (DockerException, OSError) as exc:
-        dm.fail(exc)
     strip = params["strip_empty_ends"]
     result = {"changed": True, "rc": rc, "stdout": text(out, strip), "stderr": text(err, strip)}
     result["stdout_lines"] = result["stdout"].splitlines()

@@ -56,7 +56,7 @@ sha256:
 
 import os
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule, NotFound
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, NotFound, TaskError
 from ansible_collections.dockyard.docker.plugins.module_utils.files import stage
 from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     ARCHIVE_ARGS,
@@ -72,14 +72,15 @@ def main() -> None:
         supports_check_mode=True,
     )
     p, module = dm.params, dm.module
-    directory = archive_directory(module, p["path"])
+    with dm.failing():
+        directory = archive_directory(p["path"])
     client = dm.client
-    try:
-        staged = stage(directory, ".container-export-", client.export(p["container"]))
-    except NotFound:
-        module.fail_json(msg=f"container: no container {p['container']!r} on this host")
-    except (DockerException, OSError) as exc:
-        dm.fail(exc)
+    with dm.failing():
+        try:
+            exported = client.export(p["container"])
+        except NotFound:
+            raise TaskError(f"container: no container {p['container']!r} on this host") from None
+        staged = stage(directory, ".container-export-", exported)
     digest = file_sha256(staged)
     same = os.path.exists(p["path"]) and file_sha256(p["path"]) == digest
     dm.exit(changed=replace_unless_same(module, staged, p["path"], p["mode"], same), sha256=digest)

@@ -106,7 +106,7 @@ pruned:
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import ContainerManager
 from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, predicted_new
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, desired
@@ -165,7 +165,7 @@ def main() -> None:
             dm.exit(changed=any(r["changed"] for r in results), results=results, pruned=[])
     manager = ContainerManager(dm.client, module.check_mode)
     plans, done = [], []
-    try:
+    with dm.failing(lambda: {"results": [p.result() for p in done]}):
         for spec, want in wanted:
             try:
                 plans.append(manager.plan(spec, want))
@@ -181,8 +181,6 @@ def main() -> None:
         leftovers = manager.leftovers(GROUP_LABEL, params["group"], keep) if params["prune"] else {}
         manager.prune(leftovers, params["remove_volumes"])
         pruned = sorted(leftovers)
-    except (DockerException, OSError) as exc:
-        dm.fail(exc, results=[p.result() for p in done])
     for warning in manager.warnings:
         module.warn(warning)
     result = {

@@ -223,7 +223,7 @@ volumes:
   sample: [{"name": "pgdata", "driver": "local", "mountpoint": "/var/lib/docker/volumes/pgdata/_data"}]
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.facts import (
     container_summary,
     host_summary,
@@ -253,7 +253,7 @@ def main() -> None:
     dm.require_sdk()
 
     client = dm.client
-    try:
+    with dm.failing():
         info = client.info()
         version = client.version()
         result = {
@@ -271,8 +271,6 @@ def main() -> None:
             result["networks"] = [network_summary(n) for n in client.networks()]
         if params["volumes"]:
             result["volumes"] = [volume_summary(v) for v in client.volumes().get("Volumes") or []]
-    except (DockerException, OSError) as exc:
-        dm.fail(exc)
     dm.exit(**result)
 
 

@@ -88,7 +88,7 @@ log:
 
 import os
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
 from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     APIError,
     StreamError,
@@ -113,35 +113,35 @@ def main() -> None:
         supports_check_mode=True,
     )
     p, module = dm.params, dm.module
-    ref = checked_reference(module, p["name"])
+    with dm.failing():
+        ref = checked_reference(p["name"])
     dockerfile = os.path.join(p["path"], p["dockerfile"])
     if not os.path.isfile(dockerfile):
         module.fail_json(msg=f"dockerfile: {dockerfile} does not exist")
     client = dm.client
-    try:
-        before = find_image(client, ref["full"])
-        old_id = before and before["Id"]
-        if module.check_mode:
-            dm.exit(changed=before is None, old_id=old_id)
-        stream = client.build(
-            path=p["path"],
-            dockerfile=p["dockerfile"],
-            tag=ref["full"],
-            buildargs={k: str(v) for k, v in p["build_args"].items()},
-            target=p["target"],
-            labels={k: str(v) for k, v in p["labels"].items()},
-            nocache=p["nocache"],
-            pull=p["pull"],
-            rm=True,
-            forcerm=True,
-            decode=True,
-        )
-        lines = consume(stream)
-        after = find_image(client, ref["full"])
-    except (StreamError, APIError) as exc:
-        module.fail_json(msg=f"building {ref['full']} failed: {getattr(exc, 'explanation', None) or exc}")
-    except (DockerException, OSError) as exc:
-        dm.fail(exc)
+    with dm.failing():
+        try:
+            before = find_image(client, ref["full"])
+            old_id = before and before["Id"]
+            if module.check_mode:
+                dm.exit(changed=before is None, old_id=old_id)
+            stream = client.build(
+                path=p["path"],
+                dockerfile=p["dockerfile"],
+                tag=ref["full"],
+                buildargs={k: str(v) for k, v in p["build_args"].items()},
+                target=p["target"],
+                labels={k: str(v) for k, v in p["labels"].items()},
+                nocache=p["nocache"],
+                pull=p["pull"],
+                rm=True,
+                forcerm=True,
+                decode=True,
+            )
+            lines = consume(stream)
+            after = find_image(client, ref["full"])
+        except (StreamError, APIError) as exc:
+            raise TaskError(f"building {ref['full']} failed: {getattr(exc, 'explanation', None) or exc}") from None
     log = [line["stream"].rstrip("\n") for line in lines if line.get("stream", "").strip()]
     dm.exit(changed=after["Id"] != old_id, image_id=after["Id"], old_id=old_id, log=log)
 

@@ -71,7 +71,7 @@ sha256:
 
 import os
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.images import checked_reference, file_sha256, find_image
 
 HASH_LABEL = "dockyard.import.sha256"
@@ -91,7 +91,8 @@ def main() -> None:
         supports_check_mode=True,
     )
     p, module = dm.params, dm.module
-    ref = checked_reference(module, p["name"])
+    with dm.failing():
+        ref = checked_reference(p["name"])
     digest = None
     if p["path"]:
         if not os.path.isfile(p["path"]):
@@ -105,14 +106,12 @@ def main() -> None:
     if module.check_mode:
         dm.exit(changed=True, sha256=digest)
     changes = [*p["changes"], *([f"LABEL {HASH_LABEL}={digest}"] if digest else [])]
-    try:
+    with dm.failing():
         if p["path"]:
             answer = client.import_image_from_file(p["path"], repository=ref["name"], tag=ref["tag"], changes=changes)
         else:
             answer = client.import_image_from_url(p["url"], repository=ref["name"], tag=ref["tag"], changes=changes)
         after = find_image(client, ref["full"])
-    except (DockerException, OSError) as exc:
-        dm.fail(exc)
     if after is None:
         module.fail_json(msg=f"importing into {ref['full']} failed: {answer}")
     dm.exit(changed=True, image_id=after["Id"], sha256=digest)

@@ -65,7 +65,7 @@ missing:
   elements: str
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.images import find_image, image_summary
 
 
@@ -82,7 +82,7 @@ def main() -> None:
     params = dm.params
     client = dm.client
     images, missing = [], []
-    try:
+    with dm.failing():
         if params["names"] is not None:
             for name in params["names"]:
                 found = find_image(client, name)
@@ -96,8 +96,6 @@ def main() -> None:
         if params["history"]:
             for summary in summaries:
                 summary["history"] = client.history(summary["id"])
-    except (DockerException, OSError) as exc:
-        dm.fail(exc)
     dm.exit(changed=False, images=summaries, missing=missing)
 
 

@@ -52,7 +52,7 @@ loaded:
 
 import os
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.images import archive_manifest, find_image
 
 
@@ -74,7 +74,7 @@ def main() -> None:
         module.fail_json(msg=f"path: {p['path']} is not a docker save archive ({exc})")
     client = dm.client
     loaded = []
-    try:
+    with dm.failing():
         if all(present(client, image) for image in images):
             dm.exit(changed=False, images=images, loaded=[])
         if module.check_mode:
@@ -87,8 +87,6 @@ def main() -> None:
                 for prefix in ("Loaded image: ", "Loaded image ID: "):
                     if text.startswith(prefix):
                         loaded.append(text[len(prefix) :].strip())
-    except (DockerException, OSError) as exc:
-        dm.fail(exc)
     dm.exit(changed=True, images=images, loaded=loaded)
 
 

@@ -94,7 +94,7 @@ reference:
   sample: docker.io/library/nginx:1.27
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
 from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     AUTH_ARGS,
     APIError,
@@ -120,30 +120,30 @@ def main() -> None:
         supports_check_mode=True,
     )
     params, module = dm.params, dm.module
-    ref = checked_reference(module, params["name"])
+    with dm.failing():
+        ref = checked_reference(params["name"])
     client = dm.client
     target = ref["full"]
     result = {"changed": False, "pulled": False, "reference": target}
-    try:
-        before = find_image(client, target)
-        result["old_id"] = before and before["Id"]
-        if before and params["pull"] == "missing":
-            dm.exit(new_id=before["Id"], image=image_summary(before), digest=repo_digest(before, ref), **result)
-        if module.check_mode:
-            if before is None:
-                dm.exit(**{**result, "changed": True, "new_id": None})
-            remote = client.inspect_distribution(target, auth_config=auth_config(params))
-            remote_digest = remote["Descriptor"]["digest"]
-            changed = remote_digest != repo_digest(before, ref)
-            dm.exit(**{**result, "changed": changed, "new_id": None if changed else before["Id"],
-                       "digest": remote_digest})  # fmt: skip
-        pull(client, ref, params["platform"], auth_config(params), params["retries"])
-        after = find_image(client, target)
-    except (StreamError, APIError) as exc:
-        why = getattr(exc, "explanation", None) or str(exc)
-        module.fail_json(msg=f"pulling {target} failed: {why}", **result)
-    except (DockerException, OSError) as exc:
-        dm.fail(exc, **result)
+    with dm.failing(result):
+        try:
+            before = find_image(client, target)
+            result["old_id"] = before and before["Id"]
+            if before and params["pull"] == "missing":
+                dm.exit(new_id=before["Id"], image=image_summary(before), digest=repo_digest(before, ref), **result)
+            if module.check_mode:
+                if before is None:
+                    dm.exit(**{**result, "changed": True, "new_id": None})
+                remote = client.inspect_distribution(target, auth_config=auth_config(params))
+                remote_digest = remote["Descriptor"]["digest"]
+                changed = remote_digest != repo_digest(before, ref)
+                dm.exit(**{**result, "changed": changed, "new_id": None if changed else before["Id"],
+                           "digest": remote_digest})  # fmt: skip
+            pull(client, ref, params["platform"], auth_config(params), params["retries"])
+            after = find_image(client, target)
+        except (StreamError, APIError) as exc:
+            why = getattr(exc, "explanation", None) or str(exc)
+            raise TaskError(f"pulling {target} failed: {why}") from None
     result.update(
         pulled=True,
         changed=(after or {}).get("Id") != result["old_id"],

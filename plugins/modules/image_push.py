@@ -61,7 +61,7 @@ reference:
   type: str
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule, NotFound
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, NotFound, TaskError
 from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     AUTH_ARGS,
     APIError,
@@ -96,29 +96,31 @@ def main() -> None:
         supports_check_mode=True,
     )
     params, module = dm.params, dm.module
-    ref = checked_reference(module, params["name"])
+    with dm.failing():
+        ref = checked_reference(params["name"])
     if ref["digest"]:
         module.fail_json(msg=f"name: {params['name']!r} carries a digest; push a tag (registry/name:tag)")
     target, auth = ref["full"], auth_config(params)
     client = dm.client
     result = {"changed": False, "reference": target}
-    try:
-        image = find_image(client, target)
-        if image is None:
-            module.fail_json(msg=f"name: no image {target} on this host; tag an image with that name first", **result)
-        before = remote_digest(client, target, auth)
-        if module.check_mode:
-            local = {d.split("@", 1)[1] for d in image.get("RepoDigests") or [] if d.startswith(ref["name"] + "@")}
-            dm.exit(**{**result, "changed": before is None or before not in local, "digest": before})
-        lines = retrying(
-            lambda: consume(client.push(ref["name"], tag=ref["tag"], stream=True, decode=True, auth_config=auth)),
-            params["retries"],
-        )
-    except (StreamError, APIError) as exc:
-        why = getattr(exc, "explanation", None) or str(exc)
-        module.fail_json(msg=f"pushing {target} failed: {why}", **result)
-    except (DockerException, OSError) as exc:
-        dm.fail(exc, **result)
+    with dm.failing(result):
+        try:
+            image = find_image(client, target)
+            if image is None:
+                module.fail_json(
+                    msg=f"name: no image {target} on this host; tag an image with that name first", **result
+                )
+            before = remote_digest(client, target, auth)
+            if module.check_mode:
+                local = {d.split("@", 1)[1] for d in image.get("RepoDigests") or [] if d.startswith(ref["name"] + "@")}
+                dm.exit(**{**result, "changed": before is None or before not in local, "digest": before})
+            lines = retrying(
+                lambda: consume(client.push(ref["name"], tag=ref["tag"], stream=True, decode=True, auth_config=auth)),
+                params["retries"],
+            )
+        except (StreamError, APIError) as exc:
+            why = getattr(exc, "explanation", None) or str(exc)
+            raise TaskError(f"pushing {target} failed: {why}") from None
     pushed = sum(1 for line in lines if line.get("status") == "Pushed")
     after = next((line["aux"]["Digest"] for line in lines if "Digest" in (line.get("aux") or {})), None)
     dm.exit(**{**result, "changed": pushed > 0 or after != before, "digest": after, "layers_pushed": pushed})

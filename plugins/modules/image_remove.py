@@ -59,7 +59,7 @@ deleted:
   elements: str
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import ImageReferenceError, parse
 from ansible_collections.dockyard.docker.plugins.module_utils.images import find_image
 
@@ -78,7 +78,7 @@ def main() -> None:
         except ImageReferenceError as exc:
             module.fail_json(msg=f"name: {exc}")
     client = dm.client
-    try:
+    with dm.failing():
         image = find_image(client, name)
         if image is None:
             dm.exit(changed=False, untagged=[], deleted=[])
@@ -92,8 +92,6 @@ def main() -> None:
         if module.check_mode:
             dm.exit(changed=True, untagged=[] if by_id else [name], deleted=[image["Id"]] if last_name else [])
         answer = client.remove_image(name, force=params["force"]) or []
-    except (DockerException, OSError) as exc:
-        dm.fail(exc)
     dm.exit(
         changed=True,
         untagged=[entry["Untagged"] for entry in answer if "Untagged" in entry],

@@ -60,7 +60,6 @@ images:
 import os
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import (
-    DockerException,
     DockerModule,
     engine_request,
 )
@@ -80,17 +79,16 @@ def main() -> None:
         supports_check_mode=True,
     )
     p, module = dm.params, dm.module
-    directory = archive_directory(module, p["path"])
+    with dm.failing():
+        directory = archive_directory(p["path"])
     client = dm.client
-    try:
+    with dm.failing():
         missing = [name for name in p["names"] if find_image(client, name) is None]
         if missing:
             module.fail_json(msg=f"names: {missing} are not on this host; pull or build them first")
         # The SDK saves one name at a time; the API takes several, as `docker save a b` does.
         response = engine_request(client, "GET", "/images/get", params={"names": p["names"]}, stream=True)
         staged = stage(directory, ".image-save-", response.iter_content(chunk_size=1 << 20))
-    except (DockerException, OSError) as exc:
-        dm.fail(exc)
     images = archive_manifest(staged)
     same = os.path.exists(p["path"]) and _holds(p["path"], images)
     dm.exit(changed=replace_unless_same(module, staged, p["path"], p["mode"], same), images=images)

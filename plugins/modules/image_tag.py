@@ -57,7 +57,7 @@ tagged:
   sample: [registry.local:5000/team/app:1.2]
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.images import checked_reference, find_image
 
 
@@ -70,12 +70,13 @@ def main() -> None:
         supports_check_mode=True,
     )
     params, module = dm.params, dm.module
-    targets = [checked_reference(module, t, f"targets[{i}]") for i, t in enumerate(params["targets"])]
+    with dm.failing():
+        targets = [checked_reference(t, f"targets[{i}]") for i, t in enumerate(params["targets"])]
     if any(t["digest"] for t in targets):
         module.fail_json(msg="targets: a tag cannot carry a digest; write registry/name:tag")
     client = dm.client
     tagged = []
-    try:
+    with dm.failing():
         source = find_image(client, params["source"])
         if source is None:
             module.fail_json(msg=f"source: no image {params['source']!r} on this host; pull or build it first")
@@ -86,8 +87,6 @@ def main() -> None:
             tagged.append(target["full"])
             if not module.check_mode:
                 client.tag(source["Id"], target["name"], tag=target["tag"])
-    except (DockerException, OSError) as exc:
-        dm.fail(exc)
     dm.exit(changed=bool(tagged), tagged=tagged, image_id=source["Id"])
 
 

@@ -122,7 +122,7 @@ reconnected:
 
 import ipaddress
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import diff, inspected, needed_action
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, string_dict
 
@@ -294,7 +294,7 @@ def main() -> None:
         module.fail_json(msg=f"name: {name!r} is one of Docker's own networks and cannot be removed")
     client = dm.client
     actions, reconnected = [], []
-    try:
+    with dm.failing(lambda: {"actions": actions}):
         network = inspected(client.inspect_network, name)
         endpoints = attached(client, network["Id"]) if network else {}
         found = differences(want, network) if network and params["state"] == "present" else {}
@@ -309,8 +309,6 @@ def main() -> None:
                 network = create(client, params, want)
                 reconnect(client, network["Id"], endpoints)
                 reconnected = sorted(endpoints)
-    except (DockerException, OSError) as exc:
-        dm.fail(exc, actions=actions)
     names = list(endpoints) if network is not None else []
     result = {
         "changed": bool(actions),

@@ -85,7 +85,7 @@ actions:
   elements: str
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerException, DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import diff, inspected, needed_action
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, string_dict
 
@@ -162,7 +162,7 @@ def main() -> None:
         module.fail_json(msg=str(exc))
     client = dm.client
     actions: list[str] = []
-    try:
+    with dm.failing(lambda: {"actions": actions}):
         volume = inspected(client.inspect_volume, name)
         found = differences(want, volume) if volume and params["state"] == "present" else {}
         used_by = users(client, name) if volume else []
@@ -178,8 +178,6 @@ def main() -> None:
                     driver_opts=want.get("driver_options") or None,
                     labels=want.get("labels") or None,
                 )
-    except (DockerException, OSError) as exc:
-        dm.fail(exc, actions=actions)
     result = {"changed": bool(actions), "actions": actions, "volume": summary(volume, used_by if volume else [])}
     if module._diff:
         result["diff"] = diff(found, actions)
