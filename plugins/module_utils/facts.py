@@ -57,7 +57,8 @@ def _port(p: dict[str, Any]) -> str:
     return f"{p.get('IP', '0.0.0.0')}:{p['PublicPort']}->{inside}"
 
 
-def container_summary(c: dict[str, Any]) -> dict[str, Any]:
+def container_listing(c: dict[str, Any]) -> dict[str, Any]:
+    """One entry of ``docker ps -a`` (GET /containers/json), as host_info lists it."""
     names = c.get("Names") or []
     return {
         "id": c.get("Id"),
@@ -72,7 +73,8 @@ def container_summary(c: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def image_summary(i: dict[str, Any]) -> dict[str, Any]:
+def image_listing(i: dict[str, Any]) -> dict[str, Any]:
+    """One entry of ``docker images`` (GET /images/json), as host_info lists it."""
     return {
         "id": i.get("Id"),
         "tags": [t for t in i.get("RepoTags") or [] if t != "<none>:<none>"],

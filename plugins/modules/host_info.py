@@ -225,9 +225,9 @@ volumes:
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.facts import (
-    container_summary,
+    container_listing,
     host_summary,
-    image_summary,
+    image_listing,
     network_summary,
     volume_summary,
 )
@@ -264,9 +264,9 @@ def main() -> None:
             "host": host_summary(info, version),
         }
         if params["containers"]:
-            result["containers"] = [container_summary(c) for c in client.containers(all=params["containers_all"])]
+            result["containers"] = [container_listing(c) for c in client.containers(all=params["containers_all"])]
         if params["images"]:
-            result["images"] = [image_summary(i) for i in client.images()]
+            result["images"] = [image_listing(i) for i in client.images()]
         if params["networks"]:
             result["networks"] = [network_summary(n) for n in client.networks()]
         if params["volumes"]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ansible_collections.dockyard.docker.plugins.module_utils.facts import (
-    container_summary,
+    container_listing,
     host_summary,
     insecure_registries,
 )
@@ -41,7 +41,7 @@ def test_host_summary_names():
 
 
 def test_container_ports_print_like_docker_port():
-    c = container_summary(
+    c = container_listing(
         {
             "Names": ["/web"],
             "Ports": [
