@@ -17,7 +17,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.container_compare 
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import SPECIAL_NETWORK_MODES
 from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import ImageReferenceError, parse
 from ansible_collections.dockyard.docker.plugins.module_utils.images import repo_digest
-from ansible_collections.dockyard.docker.plugins.module_utils.resources import inspected
+from ansible_collections.dockyard.docker.plugins.module_utils.resources import diff_mode, inspected
 
 # An image a pull will bring: its ID is not known until then, so it differs from any container's.
 UNKNOWN_IMAGE: dict[str, Any] = {"Id": None, "Config": {}}
@@ -96,13 +96,7 @@ class Plan:
         }
 
     def diff(self) -> dict[str, Any]:
-        before = {d["option"]: d["before"] for d in self.differences}
-        after = {d["option"]: d["after"] for d in self.differences}
-        exists = self.current is not None
-        wanted = self.params["state"] != "absent"
-        if exists != wanted:
-            before["exists"], after["exists"] = exists, wanted
-        return {"before": before, "after": after}
+        return diff_mode(self.differences, self.current is not None, self.params["state"] != "absent")
 
 
 class Planner:

@@ -29,8 +29,25 @@ def needed_action(state: str, current: dict[str, Any] | None, found: dict[str, A
     return "recreated" if found else None
 
 
+def as_differences(found: dict[str, tuple[Any, Any]], how: str = "recreate") -> list[dict[str, Any]]:
+    """The shape every module reports differences in: [{option, before, after, how}] (how it is mended:
+    recreate, or for containers also update and network)."""
+    return [{"option": o, "before": b, "after": a, "how": how} for o, (b, a) in sorted(found.items())]
+
+
+def diff_mode(found: list[dict[str, Any]], existed: bool, exists: bool) -> dict[str, dict[str, Any]]:
+    """Diff-mode before/after from differences in the shape ``as_differences`` gives: the options that
+    differ, and whether the object exists when that changes."""
+    before = {d["option"]: d["before"] for d in found}
+    after = {d["option"]: d["after"] for d in found}
+    if existed != exists:
+        before["exists"], after["exists"] = existed, exists
+    return {"before": before, "after": after}
+
+
 def diff(found: dict[str, tuple[Any, Any]], actions: list[str]) -> dict[str, dict[str, Any]]:
-    """Diff-mode before/after: whether the object exists, or the options that differ."""
-    if actions and actions[0] in ("created", "removed"):
-        return {"before": {"exists": actions[0] == "removed"}, "after": {"exists": actions[0] == "created"}}
-    return {"before": {o: b for o, (b, _a) in found.items()}, "after": {o: a for o, (_b, a) in found.items()}}
+    """Diff mode for an object that is created, recreated or removed as a whole (networks, volumes)."""
+    action = actions[0] if actions else None
+    if action in ("created", "removed"):
+        return diff_mode([], action == "removed", action == "created")
+    return diff_mode(as_differences(found), True, True)

@@ -113,6 +113,13 @@ actions:
   returned: always
   type: list
   elements: str
+differences:
+  description:
+    - Each option the task sets that the network does not hold, C(option), C(before), C(after) and C(how) it is
+      mended (V(recreate)), as the container modules report theirs.
+  returned: always
+  type: list
+  elements: dict
 reconnected:
   description: The containers disconnected and connected again because of a recreation.
   returned: always
@@ -123,7 +130,12 @@ reconnected:
 import ipaddress
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
-from ansible_collections.dockyard.docker.plugins.module_utils.resources import diff, inspected, needed_action
+from ansible_collections.dockyard.docker.plugins.module_utils.resources import (
+    as_differences,
+    diff,
+    inspected,
+    needed_action,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, string_dict
 
 PREDEFINED = ("bridge", "host", "none")
@@ -313,6 +325,7 @@ def main() -> None:
     result = {
         "changed": bool(actions),
         "actions": actions,
+        "differences": as_differences(found),
         "reconnected": reconnected,
         "network": summary(network, names),
     }

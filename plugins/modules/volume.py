@@ -83,10 +83,22 @@ actions:
   returned: always
   type: list
   elements: str
+differences:
+  description:
+    - Each option the task sets that the volume does not hold, C(option), C(before), C(after) and C(how) it is
+      mended (V(recreate)), as the container modules report theirs.
+  returned: always
+  type: list
+  elements: dict
 """
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
-from ansible_collections.dockyard.docker.plugins.module_utils.resources import diff, inspected, needed_action
+from ansible_collections.dockyard.docker.plugins.module_utils.resources import (
+    as_differences,
+    diff,
+    inspected,
+    needed_action,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, string_dict
 
 
@@ -178,7 +190,8 @@ def main() -> None:
                     driver_opts=want.get("driver_options") or None,
                     labels=want.get("labels") or None,
                 )
-    result = {"changed": bool(actions), "actions": actions, "volume": summary(volume, used_by if volume else [])}
+    result = {"changed": bool(actions), "actions": actions, "differences": as_differences(found),
+              "volume": summary(volume, used_by if volume else [])}  # fmt: skip
     if module._diff:
         result["diff"] = diff(found, actions)
     dm.exit(**result)

@@ -36,6 +36,8 @@ def test_network_create_same_change_with_attached_containers(docker_client, netw
     assert docker_client.networks.get(network_name).attrs["Labels"] == {"team": "a"}
     recreated = module("network", {"name": network_name, **moved, "force": True})
     assert recreated["reconnected"] == [running.name]
+    assert [(d["option"], d["how"]) for d in recreated["differences"]] == [("ipam_config", "recreate"),
+                                                                           ("labels", "recreate")]  # fmt: skip
     endpoint = docker_client.api.inspect_container(running.id)["NetworkSettings"]["Networks"][network_name]
     assert "api" in endpoint["Aliases"] and endpoint["IPAddress"] == "172.31.88.20"
     assert module("network", {"name": network_name, **moved})["changed"] is False

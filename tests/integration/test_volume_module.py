@@ -26,6 +26,10 @@ def test_volume_create_same_differ_recreate_in_use_and_remove(docker_client, vol
     assert differ.failed and "removing the volume and its data" in differ["msg"]
     recreated = module("volume", {"name": volume_name, "labels": {"backup": "weekly"}, "recreate": True})
     assert recreated["actions"] == ["recreated"] and recreated["volume"]["labels"] == {"backup": "weekly"}
+    # The same shape of differences as the container modules report.
+    assert recreated["differences"] == [
+        {"option": "labels", "before": {"backup": "nightly"}, "after": {"backup": "weekly"}, "how": "recreate"}
+    ]
     user = docker_client.containers.create(test_images["busybox"], "true", volumes=[f"{volume_name}:/data"])
     try:
         in_use = module("volume", {"name": volume_name, "state": "absent"})
