@@ -158,3 +158,9 @@ def running(docker_client, test_images):
     )
     yield container
     container.remove(force=True)
+
+
+@pytest.fixture
+def suffix() -> str:
+    """A short random suffix for names this test creates on the local daemon."""
+    return uuid.uuid4().hex[:6]
