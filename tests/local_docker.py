@@ -15,3 +15,21 @@ def forget(client, reference: str) -> None:
         client.images.remove(reference, force=True)
     except docker.errors.ImageNotFound:
         pass
+
+
+def push(client, reference: str) -> str:
+    """Push ``reference`` from the local daemon; the digest the registry gave it."""
+    digest = None
+    for line in client.api.push(reference, stream=True, decode=True):
+        assert "error" not in line, line
+        digest = (line.get("aux") or {}).get("Digest", digest)
+    return digest
+
+
+def labelled_image(client, base: str, reference: str, label: str) -> None:
+    """A distinct image (its own digest) built on ``base``, tagged ``reference``."""
+    container = client.containers.create(base, "sh")
+    try:
+        container.commit(*reference.rsplit(":", 1), changes=[f"LABEL build={label}"])
+    finally:
+        container.remove()
