@@ -209,7 +209,12 @@ def engine_request(client, method: str, path: str, body: Any = None, **kwargs: A
 
 class TaskError(Exception):
     """A failure a module reports with this message, which names what is wrong (the option and the bad
-    value, the missing image, ...). Helpers raise it; only the module's ``failing`` block fails the task."""
+    value, the missing image, ...), and with ``result`` (what the task found). Helpers raise it; only the
+    module's ``failing`` block fails the task."""
+
+    def __init__(self, msg: str, **result: Any) -> None:
+        super().__init__(msg)
+        self.result = result
 
 
 # What was done before a failure, reported with it: a dict (read when the failure comes) or a function.
@@ -284,7 +289,7 @@ class DockerModule:
         try:
             yield
         except (TaskError, SpecError) as exc:
-            self.module.fail_json(msg=str(exc), **_partial(partial))
+            self.module.fail_json(msg=str(exc), **{**_partial(partial), **getattr(exc, "result", {})})
         except (DockerException, OSError) as exc:
             self.fail(exc, **_partial(partial))
 

@@ -93,8 +93,7 @@ def main() -> None:
     p, module = dm.params, dm.module
     with dm.failing():
         ref = checked_reference(p["name"])
-    client = dm.client
-    with dm.failing():
+        client = dm.client
         container = inspected(client.inspect_container, p["container"])
         if container is None:
             raise TaskError(f"container: no container {p['container']!r} on this host")

@@ -106,7 +106,7 @@ pruned:
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
 from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import ContainerManager
 from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, predicted_new
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, desired
@@ -115,29 +115,29 @@ from ansible_collections.dockyard.docker.plugins.module_utils.values import Spec
 GROUP_LABEL = "dockyard.docker.group"
 
 
-def specs(module, params) -> list[tuple[dict, dict]]:
+def specs(params: dict) -> list[tuple[dict, dict]]:
     """(spec, desired values) for every spec, with the defaults and the group label, validated like the
-    container module's options."""
+    container module's options; TaskError names the spec and what is wrong with it."""
     validator = ArgumentSpecValidator(CONTAINER_ARGS)
     result, names = [], set()
     for index, raw in enumerate(params["containers"]):
         if not isinstance(raw, dict):
-            module.fail_json(msg=f"containers[{index}]: {raw!r} is not a mapping of container options")
+            raise TaskError(f"containers[{index}]: {raw!r} is not a mapping of container options")
         item = {**(params["defaults"] or {}), **raw}
         where = f"containers[{index}] ({item.get('name') or 'no name'})"
         checked = validator.validate(item)
         if checked.error_messages:
-            module.fail_json(msg=f"{where}: {'; '.join(checked.error_messages)}")
+            raise TaskError(f"{where}: {'; '.join(checked.error_messages)}")
         spec = checked.validated_parameters
         if spec["name"] in names:
-            module.fail_json(msg=f"{where}: the name {spec['name']!r} is listed twice")
+            raise TaskError(f"{where}: the name {spec['name']!r} is listed twice")
         names.add(spec["name"])
         if params["group"]:
             spec["labels"] = {**(spec.get("labels") or {}), GROUP_LABEL: params["group"]}
         try:
             want = desired(spec)
         except SpecError as exc:
-            module.fail_json(msg=f"{where}: {exc}")
+            raise TaskError(f"{where}: {exc}") from None
         spec["where"] = where
         result.append((spec, want))
     return result
@@ -156,7 +156,8 @@ def main() -> None:
         supports_check_mode=True,
     )
     module, params = dm.module, dm.params
-    wanted = specs(module, params)
+    with dm.failing():
+        wanted = specs(params)
     if module.check_mode:
         absent = dm.unreachable_reason()
         if absent:

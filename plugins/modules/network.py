@@ -129,7 +129,7 @@ reconnected:
 
 import ipaddress
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import (
     as_differences,
     diff,
@@ -256,16 +256,16 @@ def reconnect(client, network_id: str, endpoints: dict[str, dict]) -> None:
         )
 
 
-def planned(module, network: dict | None, found: dict, endpoints: dict) -> list[str]:
-    """The one action the task needs, if any; fails when it would cut containers off without force."""
-    params, name = module.params, module.params["name"]
+def planned(params: dict, network: dict | None, found: dict, endpoints: dict) -> list[str]:
+    """The one action the task needs, if any; TaskError when it would cut containers off without force."""
+    name = params["name"]
     action = needed_action(params["state"], network, found)
     if action == "recreated" and name in PREDEFINED:
-        module.fail_json(msg=f"{name!r} is one of Docker's own networks; its {', '.join(found)} cannot change")
+        raise TaskError(f"{name!r} is one of Docker's own networks; its {', '.join(found)} cannot change")
     if action in ("removed", "recreated") and endpoints and not params["force"]:
         why = "removed" if action == "removed" else f"recreated to change {', '.join(sorted(found))}"
-        module.fail_json(
-            msg=f"network {name!r} would have to be {why}, which disconnects {', '.join(sorted(endpoints))}; "
+        raise TaskError(
+            f"network {name!r} would have to be {why}, which disconnects {', '.join(sorted(endpoints))}; "
             "set force: true to disconnect them (and reconnect them after a recreation)",
             network=summary(network, list(endpoints)),
         )
@@ -310,7 +310,7 @@ def main() -> None:
         network = inspected(client.inspect_network, name)
         endpoints = attached(client, network["Id"]) if network else {}
         found = differences(want, network) if network and params["state"] == "present" else {}
-        actions = planned(module, network, found, endpoints)
+        actions = planned(params, network, found, endpoints)
         if actions and not module.check_mode:
             for container in endpoints:
                 client.disconnect_container_from_network(container, network["Id"], force=True)

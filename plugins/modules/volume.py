@@ -92,7 +92,7 @@ differences:
   elements: dict
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import (
     as_differences,
     diff,
@@ -138,19 +138,20 @@ def summary(volume: dict | None, used_by: list[str]) -> dict | None:
     }
 
 
-def planned(module, volume: dict | None, found: dict, used_by: list[str]) -> list[str]:
-    """The one action the task needs, if any; fails rather than lose data or pull a volume from under a container."""
-    params, name = module.params, module.params["name"]
+def planned(params: dict, volume: dict | None, found: dict, used_by: list[str]) -> list[str]:
+    """The one action the task needs, if any; TaskError rather than lose data or pull a volume from under
+    a container."""
+    name = params["name"]
     action = needed_action(params["state"], volume, found)
     if action == "recreated" and not params["recreate"]:
-        module.fail_json(
-            msg=f"volume {name!r} exists with other {', '.join(sorted(found))} "
+        raise TaskError(
+            f"volume {name!r} exists with other {', '.join(sorted(found))} "
             f"({'; '.join(f'{o}: {b!r}' for o, (b, _a) in sorted(found.items()))}); changing them means "
             "removing the volume and its data: set recreate: true to do that, or keep the options",
             volume=summary(volume, used_by),
         )
     if action in ("removed", "recreated") and used_by:
-        module.fail_json(msg=f"volume {name!r} is used by {', '.join(used_by)}; remove those containers first")
+        raise TaskError(f"volume {name!r} is used by {', '.join(used_by)}; remove those containers first")
     return [action] if action else []
 
 
@@ -178,7 +179,7 @@ def main() -> None:
         volume = inspected(client.inspect_volume, name)
         found = differences(want, volume) if volume and params["state"] == "present" else {}
         used_by = users(client, name) if volume else []
-        actions = planned(module, volume, found, used_by)
+        actions = planned(params, volume, found, used_by)
         if actions and not module.check_mode:
             if volume:
                 client.remove_volume(name)
