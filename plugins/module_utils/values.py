@@ -48,17 +48,24 @@ def byte_size(value: str | int, option: str) -> int:
     return int(float(match.group(1)) * BYTE_UNITS[match.group(2)])
 
 
+def _units_total(written: str, pattern: re.Pattern, units: dict[str, int]) -> Optional[float]:
+    """The sum of number-and-unit parts that make up all of ``written`` (``1m30s``); None when anything else
+    is there."""
+    pos, total = 0, 0.0
+    for match in pattern.finditer(written):
+        if match.start() != pos:
+            break
+        total += float(match.group(1)) * units[match.group(2)]
+        pos = match.end()
+    return total if written and pos == len(written) else None
+
+
 def duration_ns(value: str, option: str) -> int:
     written = str(value).strip()
     if written.isdigit():
         return int(written) * DURATION_NS["s"]
-    pos, total = 0, 0.0
-    for match in DURATION.finditer(written):
-        if match.start() != pos:
-            break
-        total += float(match.group(1)) * DURATION_NS[match.group(2)]
-        pos = match.end()
-    if pos != len(written) or not written:
+    total = _units_total(written, DURATION, DURATION_NS)
+    if total is None:
         raise SpecError(f"{option}: {value!r} is not a duration; write for example 30s, 1m30s or 500ms")
     return int(total)
 
@@ -99,12 +106,7 @@ def age_seconds(value: str | int, option: str) -> int:
     written = str(value).strip().lower()
     if written.isdigit():
         return int(written)
-    pos, total = 0, 0
-    for match in AGE.finditer(written):
-        if match.start() != pos:
-            break
-        total += int(match.group(1)) * AGE_SECONDS[match.group(2)]
-        pos = match.end()
-    if pos != len(written) or not written:
+    total = _units_total(written, AGE, AGE_SECONDS)
+    if total is None:
         raise SpecError(f"{option}: {value!r} is not an age; write for example 30d, 12h, 2w or 1d12h")
-    return total
+    return int(total)

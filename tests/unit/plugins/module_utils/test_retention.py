@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from ansible_collections.dockyard.docker.plugins.module_utils.retention import Tag, parse_created, plan
-from ansible_collections.dockyard.docker.plugins.module_utils.values import age_seconds
+from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, age_seconds
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 
@@ -67,3 +69,11 @@ def test_ages_with_days_and_weeks():
     assert age_seconds("1d12h", "age") == 36 * 3600
     assert age_seconds("2w", "age") == 14 * 86400
     assert age_seconds(90, "age") == 90
+
+
+def test_ages_add_up_their_parts_and_anything_else_is_named():
+    assert age_seconds("1d12h", "age") == 129600 and age_seconds("2w", "age") == 1209600
+    assert age_seconds(90, "age") == 90
+    for bad in ("12x", "1d 2h", "d", ""):
+        with pytest.raises(SpecError, match=f"age: {bad!r} is not an age"):
+            age_seconds(bad, "age")
