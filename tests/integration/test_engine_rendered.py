@@ -109,9 +109,16 @@ def test_rendered_distro_only_families(tmp_path, distro, manager, service, sdk):
     assert data["repository_supported"] is False
 
 
-def test_rendered_openrc_proxy_goes_to_its_conf_d(tmp_path):
+def test_rendered_openrc_proxy_goes_to_its_conf_d_which_the_service_reads(tmp_path):
     data, _unused = render(tmp_path, "alpine320")
-    assert data["proxy_file"].startswith("/etc/conf.d/")
+    assert data["proxy_file"] == "/etc/conf.d/docker.dockyard-proxy"
+    # /etc/init.d/docker reads only /etc/conf.d/docker: that file reads the proxy file.
+    assert data["proxy_source"] == {
+        "path": "/etc/conf.d/docker",
+        "line": "[ -f /etc/conf.d/docker.dockyard-proxy ] && . /etc/conf.d/docker.dockyard-proxy",
+    }
+    systemd, _unused = render(tmp_path / "debian", "debian13")
+    assert systemd["proxy_source"] == {}
 
 
 def test_rendered_daemon_settings_drop_empty_values_and_merge_options(tmp_path):
