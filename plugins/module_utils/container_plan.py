@@ -123,10 +123,10 @@ class Planner:
         """(the image the container would get, the reference to pull first or None)."""
         key = (params["image"], params["pull"])
         if key not in self._images:
-            self._images[key] = self._find_or_pull(*key)
+            self._images[key] = self._image_and_pull(*key)
         return self._images[key]
 
-    def _find_or_pull(self, reference: str, policy: str) -> tuple[dict[str, Any], str | None]:
+    def _image_and_pull(self, reference: str, policy: str) -> tuple[dict[str, Any], str | None]:
         local = self._find_image(reference)
         if policy == "never":
             if local is None:
