@@ -199,7 +199,9 @@ def test_rendered_static_install_on_alpine_is_an_openrc_service_that_reads_the_p
     script = (tmp_path / "docker").read_text()
     assert script.startswith("#!/sbin/openrc-run\n")
     assert 'command="/opt/docker/bin/dockerd"' in script
-    assert ". /etc/conf.d/docker.dockyard-proxy" in script
+    # openrc-run reads /etc/conf.d/<service> for the script, and that file reads the proxy file.
+    assert data["proxy_source"]["path"] == "/etc/conf.d/docker"
+    assert ". /etc/conf.d/docker.dockyard-proxy" in data["proxy_source"]["line"]
     assert 'export PATH="/opt/docker/bin:${PATH}"' in script
 
 
