@@ -184,7 +184,9 @@ legacy_options:
   type: dict
   sample: {settings: {insecure-registries: [registry.local:5000]}, migrate: [], kept: []}
 daemon_settings:
-  description: O(daemon_settings) with the old option files' flags for the keys it leaves unset (None).
+  description:
+    - O(daemon_settings) with the old option files' flags for the keys it leaves unset (None), as the daemon
+      reads them (C(log-opts) values as strings).
   returned: when O(daemon_settings) is given
   type: dict
 daemon_json_settled:
@@ -428,7 +430,7 @@ def main() -> None:
     daemon = daemon_state(p)
     settled = {}
     if p["daemon_settings"] is not None:
-        wanted = legacy_options.with_legacy(p["daemon_settings"], legacy.settings)
+        wanted = normalize(legacy_options.with_legacy(p["daemon_settings"], legacy.settings))
         settled = {"daemon_settings": wanted, "daemon_json_settled": is_settled(p, wanted, daemon)}
     module.exit_json(
         changed=False,
