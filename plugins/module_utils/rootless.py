@@ -100,8 +100,9 @@ def user_state(name: str, subids: dict[str, dict]) -> dict | None:
 
 
 def read_all(names: list[str]) -> dict:
-    """Each named user's state (None for a missing user), and where new subordinate ranges may start."""
+    """Each named user's state (None for a missing user), where new subordinate ranges may start, and how
+    many IDs a range takes."""
     texts = {path: _read(path) for path in SUBID_FILES}
     subids = {path: subid_ranges(text) for path, text in texts.items()}
     users = {name: user_state(name, subids) for name in names}
-    return {"users": users, "subid_start": next_free_start(list(texts.values()))}
+    return {"users": users, "subid_start": next_free_start(list(texts.values())), "subid_count": SUBID_COUNT}

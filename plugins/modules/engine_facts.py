@@ -163,7 +163,8 @@ rootless:
   description:
     - For O(rootless_users), C(users) (each user's C(uid), C(home), whether C(subuid) and C(subgid) ranges, C(linger)
       and the user's C(unit) exist, the user's C(daemon_json) settings, CLI C(context), and C(daemon) on the user's
-      socket; null for a user that does not exist) and C(subid_start), where new subordinate ID ranges may start.
+      socket; null for a user that does not exist), C(subid_start), where new subordinate ID ranges may start,
+      and C(subid_count), the IDs a range takes.
   returned: always
   type: dict
   sample: {users: {alice: {uid: 1001, subuid: true, linger: true, daemon: {answering: true, rootless: true}}}}
@@ -443,7 +444,7 @@ def main() -> None:
         missing_users=missing_users,
         present_paths=[path for path in p["paths"] if os.path.exists(path)],
         records={path: _read_json(path) for path in p["records"]},
-        rootless=rootless.read_all(p["rootless_users"]) if p["rootless_users"] else {"users": {}, "subid_start": 0},
+        rootless=rootless.read_all(p["rootless_users"]) if p["rootless_users"] else {"users": {}},
         service_active=active,
         service_enabled=enabled,
         legacy_options={
