@@ -420,6 +420,17 @@ def drift(config: dict[str, Any], running: dict[str, Any]) -> list[str]:
     return sorted(found)
 
 
+def file_drift(path: str, running: dict[str, Any], own_defaults: frozenset[str] = frozenset()) -> list[str]:
+    """drift() between the file at ``path`` and a running daemon; keys in ``own_defaults`` count only
+    when the file sets them (a daemon that picks its own default for them, as a rootless one does).
+    [] when the file cannot be read: daemon_config names what is wrong with it."""
+    try:
+        config = load(path)
+    except (OSError, ValueError):
+        return []
+    return [key for key in drift(config, running) if key in config or key not in own_defaults]
+
+
 def changed_keys(current: dict[str, Any], config: dict[str, Any]) -> list[str]:
     """Top-level keys added, removed or changed from ``current`` to ``config``."""
     return sorted(k for k in set(current) | set(config) if current.get(k) != config.get(k))

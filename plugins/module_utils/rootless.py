@@ -10,7 +10,7 @@ import os
 import pwd
 
 from ansible_collections.dockyard.docker.plugins.module_utils import engine_socket
-from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import drift, load, running_settings
+from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import file_drift, load, running_settings
 
 SUBID_FILES = ("/etc/subuid", "/etc/subgid")
 # Where useradd starts subordinate IDs (SUB_UID_MIN in login.defs), and the size of a user's range.
@@ -18,7 +18,7 @@ SUBID_FLOOR, SUBID_COUNT = 100000, 65536
 LINGER_DIR = "/var/lib/systemd/linger"
 # Keys whose default differs for a rootless daemon (under the user's home and runtime directory): left
 # out of its daemon.json, they are not drift.
-OWN_DEFAULTS = {"data-root", "exec-root", "pidfile", "hosts"}
+OWN_DEFAULTS = frozenset({"data-root", "exec-root", "pidfile", "hosts"})
 
 
 def subid_ranges(text: str) -> dict[str, list[tuple[int, int]]]:
@@ -54,12 +54,7 @@ def _daemon(uid: int, daemon_json: str) -> dict:
         info = engine_socket.info(user_socket(uid))
     except OSError as exc:
         return {"answering": False, "error": str(exc)}
-    running = running_settings(info)
-    try:
-        config = load(daemon_json)
-        config_drift = [key for key in drift(config, running) if key in config or key not in OWN_DEFAULTS]
-    except (OSError, ValueError):
-        config_drift = []
+    config_drift = file_drift(daemon_json, running_settings(info), OWN_DEFAULTS)
     security = " ".join(info.get("SecurityOptions") or [])
     return {"answering": True, "version": info.get("ServerVersion"), "rootless": "name=rootless" in security,
             "data_root": info.get("DockerRootDir"), "drift": config_drift}  # fmt: skip

@@ -250,7 +250,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dockyard.docker.plugins.module_utils import engine_socket, legacy_options, rootless
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
-    drift,
+    file_drift,
     load,
     normalize,
     planned,
@@ -351,10 +351,7 @@ def daemon_state(p: dict) -> dict:
     except OSError as exc:
         return {"answering": False, "error": str(exc)}
     running = running_settings(info)
-    try:
-        config_drift = drift(load(p["daemon_json"]), running)
-    except (OSError, ValueError):  # daemon_config names what is wrong with the file
-        config_drift = []
+    config_drift = file_drift(p["daemon_json"], running)
     pid = _read_json("/var/run/docker.pid")
     containers = engine_socket.get(p["socket"], "/containers/json")
     volumes = engine_socket.get(p["socket"], "/volumes").get("Volumes") or []

@@ -12,6 +12,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema impo
     apply_verdict,
     changed_keys,
     drift,
+    file_drift,
     flag_keys,
     merged,
     needs_restart,
@@ -158,6 +159,18 @@ def test_drift_compares_with_defaults_for_keys_the_file_does_not_have():
         "live-restore",
         "registry-mirrors",
     ]
+
+
+def test_file_drift_counts_a_daemons_own_defaults_only_when_the_file_sets_them(tmp_path: Path):
+    running = running_settings(INFO)
+    path = tmp_path / "daemon.json"
+    path.write_text('{"insecure-registries": ["10.0.0.0/8", "reg.local:5000"], "labels": ["zone=a"]}')
+    assert file_drift(str(path), running) == ["live-restore", "registry-mirrors"]
+    assert file_drift(str(path), running, frozenset({"live-restore"})) == ["registry-mirrors"]
+    path.write_text('{"live-restore": false, "registry-mirrors": ["https://mirror.example.com"], "labels": ["zone=a"]}')
+    assert file_drift(str(path), running, frozenset({"live-restore"})) == ["insecure-registries", "live-restore"]
+    path.write_text("[]")  # daemon_config names a broken file; drift has nothing to compare
+    assert file_drift(str(path), running) == []
 
 
 def test_a_removed_reloadable_key_is_written_empty_so_that_a_reload_clears_it():
