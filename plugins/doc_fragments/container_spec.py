@@ -20,9 +20,17 @@ options:
       - V(stopped) creates it when needed and stops it. V(restarted) always restarts it (or starts it).
       - V(healthy) is V(started) and then waits up to O(healthy_timeout) seconds for the healthcheck to pass.
       - V(absent) removes it (with its anonymous volumes when O(remove_volumes)).
+      - V(completed) runs a job to its end (a migration, a backup, a data container's C(true)) and returns its
+        RV(exit_code), RV(stdout) and RV(stderr). It runs once; on later runs the container is left as it is, and
+        the output of that run is returned, until the spec changes, O(recreate) is set, or the last run
+        ended with an exit code not in O(expected_exit_codes) (then it runs again). A code not in
+        O(expected_exit_codes) fails the task.
+      - With V(started) (and V(restarted)), a container that has already exited when the task ends is
+        reported with its exit code and last log lines, as a failure when the code is not 0, else as a
+        warning (a shell with no O(tty) and no O(interactive) exits at once).
     type: str
     default: started
-    choices: [present, started, stopped, restarted, absent, healthy]
+    choices: [present, started, stopped, restarted, absent, healthy, completed]
   image:
     description:
       - The image, by reference or ID. Needed to create the container; when left out, an existing
@@ -198,6 +206,73 @@ options:
     description: tmpfs mounts as C(/path) or C(/path:size=64m,mode=1777).
     type: list
     elements: str
+  tty:
+    description: Give the container a terminal (C(docker run -t)). With O(interactive), a shell stays up.
+    type: bool
+  interactive:
+    description: Keep the container's standard input open (C(docker run -i)).
+    type: bool
+  auto_remove:
+    description:
+      - Remove the container when it stops (C(docker run --rm)).
+      - Such a container is gone after it exits, so every later run with O(state=started) creates it
+        again and reports a change. Not with a restart policy, nor with O(state=completed), which keeps
+        the container to know that it ran.
+    type: bool
+  devices:
+    description: Host devices as C(/dev/host[:/dev/container][:permissions]), permissions of C(r), C(w), C(m).
+    type: list
+    elements: str
+  dns:
+    description: DNS servers of the container, by IP address (C(--dns)).
+    type: list
+    elements: str
+  dns_search:
+    description: DNS search domains (C(--dns-search)).
+    type: list
+    elements: str
+  dns_options:
+    description: Resolver options (C(--dns-option)), for example C(ndots:2).
+    type: list
+    elements: str
+  extra_hosts:
+    description: Host name to IP address lines for the container's C(/etc/hosts) (C(--add-host)); the address
+      V(host-gateway) is the host.
+    type: dict
+  ulimits:
+    description: Resource limits as C(name=soft[:hard]) (C(--ulimit)), for example C(nofile=1024:2048).
+    type: list
+    elements: str
+  security_opts:
+    description:
+      - C(--security-opt) values, for example C(no-new-privileges), C(apparmor=unconfined), C(label=disable).
+      - C(seccomp=/path/profile.json) reads the profile on the managed host and sends it, as the CLI does.
+    type: list
+    elements: str
+  pid_mode:
+    description: The PID namespace, V(host) or C(container:NAME).
+    type: str
+  ipc_mode:
+    description: The IPC namespace, V(none), V(private), V(shareable), V(host) or C(container:NAME).
+    type: str
+  shm_size:
+    description: The size of C(/dev/shm), for example C(256m).
+    type: str
+  publish_all_ports:
+    description: Publish every exposed port on a port the daemon picks (C(docker run -P)).
+    type: bool
+  sysctls:
+    description: Namespaced kernel parameters, for example C(net.ipv4.ip_unprivileged_port_start=0).
+    type: dict
+  stop_signal:
+    description: The signal that stops the container, as C(SIGTERM), C(TERM) or a number.
+    type: str
+  links:
+    description:
+      - Not supported; a task that sets it fails, saying to use a user-defined network
+        (M(dockyard.docker.network)) and O(networks[].aliases), as Docker itself advises.
+    type: list
+    elements: str
   comparisons:
     description:
       - How an option set in the task is compared with the container, by option name (or C(*) for all);
@@ -214,10 +289,23 @@ options:
     type: bool
     default: false
   stop_timeout:
-    description: Seconds to wait for the container to stop before it is killed. The daemon's default (10) when not set.
+    description:
+      - Seconds to wait for the container to stop before it is killed; set on the container too
+        (C(docker run --stop-timeout)), so that C(docker stop) and a daemon shutdown wait as long.
+      - When not set, the container's own value, else Docker's 10.
     type: int
   healthy_timeout:
     description: With O(state=healthy), how many seconds to wait for the healthcheck to pass.
     type: int
     default: 120
+  completed_timeout:
+    description: With O(state=completed), how many seconds the run may take; a run still going then fails the
+      task and is left running (the next run waits for it again).
+    type: int
+    default: 600
+  expected_exit_codes:
+    description: With O(state=completed), the exit codes of a run that succeeded.
+    type: list
+    elements: int
+    default: [0]
 """

@@ -15,12 +15,22 @@ import time
 from typing import Any
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError, engine_request
-from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, Plan, is_running
+from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import (
+    WAITING_STATES,
+    ContainerError,
+    Plan,
+    is_running,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import OPTIONS
 from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import parse
 from ansible_collections.dockyard.docker.plugins.module_utils.images import StreamError, pull
+from ansible_collections.dockyard.docker.plugins.module_utils.resources import inspected
 
 DEFAULT_STOP_TIMEOUT = 10
+# A container that exits at once may still show as running for a moment after the start call returns.
+SETTLE_SECONDS = 0.05
+LOG_TAIL_LINES = 10
+SHELLS = ("sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/bin/zsh")
 
 
 def _place(payload: dict[str, Any], path: str, value: Any) -> None:
@@ -98,16 +108,25 @@ class ContainerActions:
             elif step == "started" and "recreated" not in plan.steps:  # _recreate started it
                 self.client.start(container_id)
             elif step == "stopped":
-                self.client.stop(container_id, timeout=self._stop_timeout(params))
+                self.client.stop(container_id, timeout=self._stop_timeout(params, current))
             elif step == "restarted":
-                self.client.restart(container_id, timeout=self._stop_timeout(params))
+                self.client.restart(container_id, timeout=self._stop_timeout(params, current))
         if params["state"] == "healthy":
             self._wait_healthy(container_id, plan)
-        plan.after = self.client.inspect_container(container_id)
+        if params["state"] == "completed":
+            self._wait_completed(container_id, plan)
+            return
+        plan.after = inspected(self.client.inspect_container, container_id)  # auto_remove may have removed it
+        if params["state"] not in WAITING_STATES and {"started", "restarted"} & set(plan.steps):
+            self._check_still_running(container_id, plan)
 
     @staticmethod
-    def _stop_timeout(params: dict[str, Any]) -> int:
-        return params["stop_timeout"] if params.get("stop_timeout") is not None else DEFAULT_STOP_TIMEOUT
+    def _stop_timeout(params: dict[str, Any], container: dict[str, Any] | None) -> int:
+        """The task's stop_timeout, else the container's own (``docker run --stop-timeout``), else Docker's 10."""
+        if params.get("stop_timeout") is not None:
+            return params["stop_timeout"]
+        configured = ((container or {}).get("Config") or {}).get("StopTimeout")
+        return configured if configured is not None else DEFAULT_STOP_TIMEOUT
 
     def _create(self, plan: Plan) -> str:
         want = plan.want
@@ -146,14 +165,18 @@ class ContainerActions:
         )
 
     def _recreate(self, plan: Plan) -> str:
-        """A new container under the name; the old one waits aside and comes back if the new one fails."""
+        """A new container under the name; the old one waits aside and comes back if the new one fails.
+        An old container with auto_remove is gone once stopped: it is renamed first, and cannot come back."""
         old = plan.current
         was_running = is_running(old)
         wants_running = "started" in plan.steps
-        if was_running:
-            self.client.stop(old["Id"], timeout=self._stop_timeout(plan.params))
+        kept = not (old.get("HostConfig") or {}).get("AutoRemove")
         aside = f"{plan.name}-replaced-{old['Id'][:12]}"
+        if kept and was_running:
+            self.client.stop(old["Id"], timeout=self._stop_timeout(plan.params, old))
         self.client.rename(old["Id"], aside)
+        if not kept and was_running:
+            self.client.stop(old["Id"], timeout=self._stop_timeout(plan.params, old))
         new_id = None
         try:
             new_id = self._create(plan)
@@ -162,11 +185,13 @@ class ContainerActions:
         except Exception:
             if new_id:
                 self.client.remove_container(new_id, force=True)
-            self.client.rename(old["Id"], plan.name)
-            if was_running:
-                self.client.start(old["Id"])
+            if kept:
+                self.client.rename(old["Id"], plan.name)
+                if was_running:
+                    self.client.start(old["Id"])
             raise
-        self.client.remove_container(old["Id"], force=True, v=plan.params["remove_volumes"])
+        if kept or not was_running:
+            self.client.remove_container(old["Id"], force=True, v=plan.params["remove_volumes"])
         return new_id
 
     def _update(self, container_id: str, plan: Plan) -> None:
@@ -205,3 +230,59 @@ class ContainerActions:
                     f"{plan.name!r} was not healthy within {plan.params['healthy_timeout']}s; last check said: {last}"
                 )
             time.sleep(0.5)
+
+    def _log_text(self, container_id: str, **which: Any) -> str:
+        try:
+            return self.client.logs(container_id, **which).decode("utf-8", errors="replace")
+        except APIError as exc:  # a log driver that cannot be read back (none, syslog on old engines)
+            return f"(no logs: {exc.explanation})"
+
+    def _check_still_running(self, container_id: str, plan: Plan) -> None:
+        """A container just started that has exited already is reported with its exit code and last log
+        lines: a failure when the code is not 0, else a warning (the next run would start it again)."""
+        if is_running(plan.after):
+            time.sleep(SETTLE_SECONDS)
+            plan.after = inspected(self.client.inspect_container, container_id)
+        if plan.after is None:
+            self.warnings.append(f"{plan.name}: exited and was removed at once (auto_remove); nothing is left to read")
+            return
+        if is_running(plan.after):
+            return
+        state, config = plan.after["State"], plan.after.get("Config") or {}
+        code = state.get("ExitCode")
+        tail = self._log_text(container_id, tail=LOG_TAIL_LINES).rstrip() or "(nothing)"
+        message = f"{plan.name!r} exited right after it was started (status {state.get('Status')}, exit code {code})"
+        command = [*(config.get("Entrypoint") or []), *(config.get("Cmd") or [])]
+        lone_shell = len(command) == 1 and command[0] in SHELLS
+        if lone_shell and not (config.get("Tty") or config.get("OpenStdin")):
+            message += "; a shell without a terminal or input exits at once: set tty and interactive (docker run -dit)"
+        elif code == 0:
+            message += "; for a job that is meant to end, use state: completed"
+        message += f". Its last log lines:\n{tail}"
+        if code != 0:
+            raise ContainerError(message)
+        self.warnings.append(message)
+
+    def _wait_completed(self, container_id: str, plan: Plan) -> None:
+        """Wait for the run to end; its output and exit code go on the plan, and an exit code the task does
+        not expect fails the task."""
+        timeout, expected = plan.params["completed_timeout"], plan.params["expected_exit_codes"]
+        deadline, pause = time.monotonic() + timeout, 0.05
+        container = self.client.inspect_container(container_id)
+        while is_running(container):
+            if time.monotonic() > deadline:
+                tail = self._log_text(container_id, tail=LOG_TAIL_LINES).rstrip()
+                raise ContainerError(f"{plan.name!r} still runs after {timeout}s (completed_timeout):\n{tail}")
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+            container = self.client.inspect_container(container_id)
+        plan.after = container
+        plan.output = {  # a run again is a new container: its logs are this run's alone
+            "stdout": self._log_text(container_id, stdout=True, stderr=False),
+            "stderr": self._log_text(container_id, stdout=False, stderr=True),
+        }
+        code = container["State"].get("ExitCode")
+        if code not in expected:
+            lines = (plan.output["stderr"] or plan.output["stdout"]).rstrip().splitlines()[-LOG_TAIL_LINES:]
+            wanted = " or ".join(map(str, expected))
+            raise ContainerError(f"{plan.name!r} exited with code {code}, not {wanted}:\n" + "\n".join(lines))

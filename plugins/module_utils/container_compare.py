@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import (
     BY_NAME,
+    NAMESPACE_MODES,
     OPTIONS,
     SPECIAL_NETWORK_MODES,
     env_pairs,
@@ -62,11 +63,16 @@ def _holds(mode: str, wanted: Any, present: Any) -> bool:
     return wanted == present
 
 
+def _joins_same_container(wanted: str, present: str, resolve: Callable[[str], str]) -> bool:
+    """``container:NAME`` modes: the daemon keeps the ID of the container named, the task may give a name."""
+    return present.startswith("container:") and resolve(present[10:]) == resolve(wanted[10:])
+
+
 def _network_mode_holds(wanted: str, present: str, networks: dict[str, Any], resolve: Callable[[str], str]) -> bool:
     if wanted in SPECIAL_NETWORK_MODES:
         return present == wanted
     if wanted.startswith("container:"):
-        return present.startswith("container:") and resolve(present[10:]) == resolve(wanted[10:])
+        return _joins_same_container(wanted, present, resolve)
     # bridge or a named network: the container is on it (joining more networks is the networks option's business)
     return present not in SPECIAL_NETWORK_MODES and not present.startswith("container:") and wanted in networks
 
@@ -136,6 +142,8 @@ def compare(
             continue
         if name == "network_mode":
             holds = _network_mode_holds(wanted[name], present[name], present["networks"], resolve)
+        elif name in NAMESPACE_MODES and wanted[name].startswith("container:"):
+            holds = _joins_same_container(wanted[name], present[name], resolve)
         elif name == "healthcheck":
             holds = all(present[name].get(k) == v for k, v in wanted[name].items())
         else:

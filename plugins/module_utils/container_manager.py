@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.dockyard.docker.plugins.module_utils.container_apply import ContainerActions
-from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import Plan, Planner
+from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import WAITING_STATES, Plan, Planner
 
 
 class ContainerManager:
@@ -30,7 +30,8 @@ class ContainerManager:
         return self.planner.plan(params, want)
 
     def act(self, plan: Plan) -> None:
-        if self.check_mode or not (plan.steps or plan.pull or plan.params["state"] == "healthy"):
+        waits = plan.params["state"] in WAITING_STATES
+        if self.check_mode or not (plan.steps or plan.pull or waits):
             return
         if plan.pull:
             if plan.pull not in self._pulled:
@@ -39,7 +40,7 @@ class ContainerManager:
             if image["Id"] != plan.image["Id"]:
                 plan.image = image
                 self.planner.decide(plan)
-        if plan.steps or plan.params["state"] == "healthy":
+        if plan.steps or waits:
             self.actions.act(plan)
 
     def leftovers(self, label: str, value: str, keep: set[str]) -> dict[str, str]:

@@ -14,7 +14,10 @@ from typing import Any
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError, NotFound, TaskError
 from ansible_collections.dockyard.docker.plugins.module_utils.container_compare import compare, modes
-from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import SPECIAL_NETWORK_MODES
+from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import (
+    NAMESPACE_MODES,
+    SPECIAL_NETWORK_MODES,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import ImageReferenceError, parse
 from ansible_collections.dockyard.docker.plugins.module_utils.images import repo_digest
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import diff_mode, inspected
@@ -29,6 +32,12 @@ class ContainerError(TaskError):
 
 def is_running(container: dict[str, Any] | None) -> bool:
     return bool(container and (container.get("State") or {}).get("Running"))
+
+
+def has_completed(container: dict[str, Any] | None, expected_exit_codes: list[int]) -> bool:
+    """The container ran and exited with one of ``expected_exit_codes`` (``state: completed`` is met)."""
+    state = (container or {}).get("State") or {}
+    return state.get("Status") == "exited" and state.get("ExitCode") in expected_exit_codes
 
 
 def port_map(container: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -81,19 +90,24 @@ class Plan:
         self.disconnect: list[str] = []  # and network names to disconnect (a changed endpoint is in both)
         self.steps: list[str] = []
         self.after: dict[str, Any] | None = current
+        self.output: dict[str, str] | None = None  # state completed: the run's stdout and stderr
 
     @property
     def changed(self) -> bool:
         return bool(self.steps)
 
     def result(self) -> dict[str, Any]:
-        return {
+        result = {
             "name": self.name,
             "changed": self.changed,
             "actions": list(self.steps),
             "differences": self.differences,
             "container": container_result(self.after),
         }
+        if self.params["state"] == "completed":
+            result["exit_code"] = ((self.after or {}).get("State") or {}).get("ExitCode")
+            result.update(self.output or {"stdout": None, "stderr": None})
+        return result
 
     def diff(self) -> dict[str, Any]:
         return diff_mode(self.differences, self.current is not None, self.params["state"] != "absent")
@@ -205,7 +219,7 @@ class Planner:
             found = compare(plan.want, plan.image, plan.current, modes(plan.params.get("comparisons")), self._resolve)
             plan.differences, plan.connect, plan.disconnect = found.differences, found.connect, found.disconnect
         hows = {d["how"] for d in plan.differences}
-        recreate = plan.current is None or plan.params["recreate"] or "recreate" in hows
+        recreate = plan.current is None or plan.params["recreate"] or "recreate" in hows or self._run_again(plan)
         plan.steps = []
         if recreate:
             self._check_references(plan)
@@ -215,8 +229,19 @@ class Planner:
         plan.steps.extend(self._state_steps(plan, recreate))
 
     @staticmethod
+    def _run_again(plan: Plan) -> bool:
+        """``state: completed`` whose last run ended with an exit code the task does not expect: it runs
+        again in a new container, as a new ``docker run`` would (its logs and files are this run's alone)."""
+        state = (plan.current or {}).get("State") or {}
+        return (plan.params["state"] == "completed" and state.get("Status") == "exited"
+                and not has_completed(plan.current, plan.params["expected_exit_codes"]))  # fmt: skip
+
+    @staticmethod
     def _state_steps(plan: Plan, recreate: bool) -> list[str]:
         state, running = plan.params["state"], is_running(plan.current)
+        if state == "completed":
+            never_ran = ((plan.current or {}).get("State") or {}).get("Status") == "created"
+            return ["started"] if recreate or never_ran else []
         if state in ("started", "healthy") and (recreate or not running):
             return ["started"]
         if state == "stopped" and running and not recreate:
@@ -238,12 +263,12 @@ class Planner:
         for name in names:
             if name not in ("bridge", "default") and not self._network_exists(name):
                 raise ContainerError(f"networks: no network {name!r}; create it first (dockyard.docker.network)")
-        others = [v.split(":")[0] for v in want.get("volumes_from") or []]
-        if mode and mode.startswith("container:"):
-            others.append(mode[10:])
-        for other in others:
+        others = [("volumes_from", v.split(":")[0]) for v in want.get("volumes_from") or []]
+        for option in ("network_mode", *NAMESPACE_MODES):
+            if (want.get(option) or "").startswith("container:"):
+                others.append((option, want[option][10:]))
+        for option, other in others:
             if other not in self._planned and self.inspect(other) is None:
-                option = "network_mode" if mode == f"container:{other}" else "volumes_from"
                 raise ContainerError(f"{option}: no container {other!r} on this host")
 
     def leftovers(self, label: str, value: str, keep: set[str]) -> dict[str, str]:
@@ -253,6 +278,8 @@ class Planner:
 
 
 NEW_CONTAINER_ACTIONS = {"present": ["created"], "stopped": ["created"], "absent": []}
+# States whose work goes on after the steps: waiting for health or for the end of the run.
+WAITING_STATES = ("healthy", "completed")
 
 
 def predicted_new(spec: dict) -> dict:

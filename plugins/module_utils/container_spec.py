@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import json
 import os
 import re
 import shlex
@@ -283,6 +284,16 @@ def _check_conflicts(params: dict[str, Any]) -> None:
         raise SpecError(f"hostname: a container with network_mode {mode!r} shares that container's hostname")
     if params.get("restart_retries") is not None and params.get("restart_policy") != "on-failure":
         raise SpecError("restart_retries: only applies with restart_policy: on-failure")
+    if params.get("auto_remove") and params.get("restart_policy") not in (None, "no"):
+        raise SpecError(f"auto_remove: a container removed when it stops cannot restart ({params['restart_policy']!r})")
+    if params.get("state") == "completed":
+        if params.get("auto_remove"):
+            raise SpecError(
+                "auto_remove: state completed keeps the container, so that its exit code and output stay and it "
+                "is not run again on the next play; drop auto_remove (state: absent removes it when it is done with)"
+            )
+        if params.get("restart_policy") in ("always", "unless-stopped"):
+            raise SpecError(f"restart_policy: a container restarted {params['restart_policy']!r} never completes")
     if params.get("memory_swap") and not params.get("memory"):
         raise SpecError("memory_swap: needs memory as well (it is memory plus swap)")
     if params.get("cpus") is not None and params["cpus"] <= 0:
@@ -315,6 +326,136 @@ def log_options(value: dict[str, Any]) -> dict[str, str]:
     if found:
         raise SpecError(found[0])
     return string_dict(value, "log_options")
+
+
+# -- run flags that `docker run` spells in its own way ---------------------------------------------
+SIGNALS = {"HUP": 1, "INT": 2, "QUIT": 3, "KILL": 9, "USR1": 10, "USR2": 12, "TERM": 15, "CONT": 18, "STOP": 19,
+           "WINCH": 28, "PWR": 30}  # fmt: skip
+SIGNAL = re.compile(r"^(SIG)?[A-Z][A-Z0-9+-]*$|^\d+$")
+ULIMIT = re.compile(r"^([a-z]+)=(-?\d+)(?::(-?\d+))?$")
+DEVICE_PERMISSIONS = re.compile(r"^[rwm]{1,3}$")
+SECURITY_OPTS = ("seccomp", "apparmor", "label", "systempaths")
+NAMESPACE_MODES = {"pid_mode": ("host",), "ipc_mode": ("none", "private", "shareable", "host")}
+
+
+def signal_name(value: Any, option: str = "stop_signal") -> str:
+    """A signal as ``SIGTERM`` (the daemon keeps what it is given; TERM, SIGTERM and 15 are the same signal)."""
+    text = str(value).strip().upper()
+    if not SIGNAL.match(text):
+        raise SpecError(f"{option}: {value!r} is not a signal; write for example SIGTERM, TERM or 15")
+    if text.isdigit():
+        names = {number: name for name, number in SIGNALS.items()}
+        return f"SIG{names[int(text)]}" if int(text) in names else text
+    return text if text.startswith("SIG") else f"SIG{text}"
+
+
+def ulimits(specs: list[str]) -> list[dict[str, Any]]:
+    """``nofile=1024:2048`` (``--ulimit``) -> the API's [{Name, Soft, Hard}], sorted by name."""
+    result = {}
+    for spec in specs:
+        match = ULIMIT.match(str(spec).strip())
+        if not match:
+            raise SpecError(f"ulimits: {spec!r} is not name=soft[:hard] (for example nofile=1024:2048)")
+        name, soft = match.group(1), int(match.group(2))
+        hard = int(match.group(3)) if match.group(3) is not None else soft
+        if hard != -1 and (soft == -1 or soft > hard):
+            raise SpecError(f"ulimits: {spec!r}: the soft limit is above the hard one")
+        if name in result:
+            raise SpecError(f"ulimits: {name!r} is given twice")
+        result[name] = {"Name": name, "Soft": soft, "Hard": hard}
+    return [result[name] for name in sorted(result)]
+
+
+def held_ulimits(values: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    return sorted(({"Name": u["Name"], "Soft": u["Soft"], "Hard": u["Hard"]} for u in values or []),
+                  key=lambda u: u["Name"])  # fmt: skip
+
+
+def devices(specs: list[str]) -> list[dict[str, str]]:
+    """``/dev/fuse[:/dev/fuse][:rwm]`` (``--device``) -> the API's device mappings, sorted."""
+    result = []
+    for spec in specs:
+        parts = str(spec).split(":")
+        if len(parts) > 3 or not parts[0].startswith("/"):
+            raise SpecError(f"devices: {spec!r} is not /host/device[:/container/path][:permissions]")
+        permissions = "rwm"
+        if len(parts) > 1 and DEVICE_PERMISSIONS.match(parts[-1]):
+            permissions = parts.pop()
+        inside = parts[1] if len(parts) > 1 else parts[0]
+        if len(parts) > 2 or not inside.startswith("/"):
+            raise SpecError(f"devices: {spec!r}: the container path must be absolute; permissions are of r, w and m")
+        result.append({"PathOnHost": parts[0], "PathInContainer": inside, "CgroupPermissions": permissions})
+    return sorted(result, key=lambda d: (d["PathInContainer"], d["PathOnHost"]))
+
+
+def held_devices(values: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+    return devices([f"{d['PathOnHost']}:{d['PathInContainer']}:{d.get('CgroupPermissions') or 'rwm'}"
+                    for d in values or []])  # fmt: skip
+
+
+def extra_hosts(value: dict[str, Any]) -> dict[str, str]:
+    """name -> address (``--add-host name:address``); ``host-gateway`` is the daemon's gateway address."""
+    result = {}
+    for name, address in (value or {}).items():
+        text = str(address).strip()
+        if text != "host-gateway":
+            try:
+                text = str(ipaddress.ip_address(text))
+            except ValueError:
+                raise SpecError(f"extra_hosts.{name}: {address!r} is not an IP address or host-gateway") from None
+        if not name or ":" in str(name) or " " in str(name):
+            raise SpecError(f"extra_hosts: {name!r} is not a host name")
+        result[str(name)] = text
+    return result
+
+
+def held_extra_hosts(values: list[str] | None) -> dict[str, str]:
+    found = {}
+    for entry in values or []:
+        name, _sep, address = entry.replace("=", ":", 1).partition(":")
+        found[name] = address.strip("[]")
+    return found
+
+
+def _security_opt(value: str, held: bool) -> str | None:
+    """One ``--security-opt`` as the daemon keeps it (None: nothing set); a seccomp profile file given by a
+    task is sent as its JSON, as the CLI does. ``held``: the value is the daemon's, already in that form."""
+    text = str(value).strip()
+    key, sep, setting = text.partition("=" if "=" in text else ":")
+    if key == "no-new-privileges":
+        if setting not in ("", "true", "false"):
+            raise SpecError(f"security_opts: {value!r}: no-new-privileges takes true or false")
+        return None if setting == "false" else "no-new-privileges"
+    if held:
+        return f"{key}={setting}"
+    if key not in SECURITY_OPTS or not sep or not setting:
+        raise SpecError(f"security_opts: {value!r} is not one of {'=, '.join(SECURITY_OPTS)}= or no-new-privileges")
+    if key == "seccomp" and setting != "unconfined":
+        try:
+            with open(setting, encoding="utf-8") as handle:
+                setting = json.dumps(json.load(handle), separators=(",", ":"))
+        except (OSError, ValueError) as exc:
+            raise SpecError(f"security_opts: {value!r}: cannot read the seccomp profile ({exc})") from None
+    return f"{key}={setting}"
+
+
+def security_opts(values: list[str] | None, held: bool = False) -> list[str]:
+    return sorted({opt for opt in (_security_opt(v, held) for v in values or []) if opt})
+
+
+def namespace_mode(value: str, option: str) -> str:
+    """``host`` or ``container:NAME`` (and for ipc, ``none``, ``private`` or ``shareable``)."""
+    text = str(value).strip()
+    if text in NAMESPACE_MODES[option] or (text.startswith("container:") and len(text) > 10):
+        return text
+    raise SpecError(f"{option}: {value!r} is not one of {', '.join(NAMESPACE_MODES[option])} or container:NAME")
+
+
+def refuse_links(value: Any, _params: dict[str, Any]) -> None:
+    raise SpecError(
+        f"links: {value!r}: legacy links are not supported (Docker itself discourages them); put the containers "
+        "on a user-defined network (dockyard.docker.network) and reach each other by name or by networks[].aliases"
+    )
 
 
 # -- reading what a container holds, in the shape ``desired`` gives -----------------------------------
@@ -399,6 +540,24 @@ def _restart_policy(held: dict[str, Any] | None) -> dict[str, Any]:
     return {"Name": (held or {}).get("Name") or "no", "MaximumRetryCount": (held or {}).get("MaximumRetryCount") or 0}
 
 
+def dns_servers(values: list[str]) -> list[str]:
+    result = []
+    for value in values:
+        try:
+            result.append(str(ipaddress.ip_address(str(value).strip())))
+        except ValueError:
+            raise SpecError(
+                f"dns: {value!r} is not an IP address (a container's DNS servers are given by address)"
+            ) from None
+    return result
+
+
+def _stop_timeout(value: int) -> int:
+    if value < 0:
+        raise SpecError(f"stop_timeout: {value} is negative")
+    return value
+
+
 LIST, DICT = {"type": "list", "elements": "str"}, {"type": "dict"}
 OPTIONS: tuple[Option, ...] = (
     # The image's ID is compared (with the one the reference names on the host); desired() leaves it out.
@@ -447,6 +606,29 @@ OPTIONS: tuple[Option, ...] = (
     Option("cap_add", LIST, "HostConfig.CapAdd", [], lambda v, p: _sorted_caps(v), read=_sorted_caps),
     Option("cap_drop", LIST, "HostConfig.CapDrop", [], lambda v, p: _sorted_caps(v), read=_sorted_caps),
     Option("tmpfs", LIST, "HostConfig.Tmpfs", {}, lambda v, p: tmpfs(v)),
+    Option("tty", {"type": "bool"}, "Config.Tty", False, lambda v, p: bool(v)),
+    Option("interactive", {"type": "bool"}, "Config.OpenStdin", False, lambda v, p: bool(v)),
+    Option("auto_remove", {"type": "bool"}, "HostConfig.AutoRemove", False, lambda v, p: bool(v)),
+    Option("devices", LIST, "HostConfig.Devices", [], lambda v, p: devices(v), read=held_devices),
+    Option("dns", LIST, "HostConfig.Dns", [], lambda v, p: dns_servers(v)),
+    Option("dns_search", LIST, "HostConfig.DnsSearch", []),
+    Option("dns_options", LIST, "HostConfig.DnsOptions", [], lambda v, p: sorted(v), read=lambda v: sorted(v or [])),
+    Option("extra_hosts", DICT, "HostConfig.ExtraHosts", {}, lambda v, p: extra_hosts(v), read=held_extra_hosts,
+           to_api=lambda hosts: [f"{name}:{address}" for name, address in sorted(hosts.items())]),
+    Option("ulimits", LIST, "HostConfig.Ulimits", [], lambda v, p: ulimits(v), read=held_ulimits),
+    Option("security_opts", LIST, "HostConfig.SecurityOpt", [], lambda v, p: security_opts(v),
+           read=lambda v: security_opts(v, held=True)),
+    Option("pid_mode", {"type": "str"}, "HostConfig.PidMode", "", lambda v, p: namespace_mode(v, "pid_mode")),
+    # Without ipc_mode the daemon picks (daemon.json default-ipc-mode): only a task's own value is compared.
+    Option("ipc_mode", {"type": "str"}, "HostConfig.IpcMode", "", lambda v, p: namespace_mode(v, "ipc_mode")),
+    Option("shm_size", {"type": "str"}, "HostConfig.ShmSize", 0, lambda v, p: byte_size(v, "shm_size")),
+    Option("publish_all_ports", {"type": "bool"}, "HostConfig.PublishAllPorts", False, lambda v, p: bool(v)),
+    Option("sysctls", DICT, "HostConfig.Sysctls", {}, lambda v, p: string_dict(v, "sysctls")),
+    Option("stop_signal", {"type": "str"}, "Config.StopSignal", "SIGTERM", lambda v, p: signal_name(v),
+           read=lambda v: signal_name(v) if v else "SIGTERM"),
+    Option("stop_timeout", {"type": "int"}, "Config.StopTimeout", None, lambda v, p: _stop_timeout(v)),
+    # Refused with advice: a spec that names links fails before anything is touched.
+    Option("links", LIST, "HostConfig.Links", [], refuse_links),
 )  # fmt: skip
 BY_NAME = {option.name: option for option in OPTIONS}
 COMPARED = tuple(option.name for option in OPTIONS)
@@ -458,15 +640,16 @@ CONTROL_ARGS: dict[str, dict[str, Any]] = {
     "state": {
         "type": "str",
         "default": "started",
-        "choices": ["present", "started", "stopped", "restarted", "absent", "healthy"],
+        "choices": ["present", "started", "stopped", "restarted", "absent", "healthy", "completed"],
     },
     "pull": {"type": "str", "default": "missing", "choices": ["missing", "always", "never"]},
     "pull_retries": {"type": "int", "default": 3},
     "comparisons": {"type": "dict"},
     "recreate": {"type": "bool", "default": False},
     "remove_volumes": {"type": "bool", "default": False},
-    "stop_timeout": {"type": "int"},
     "healthy_timeout": {"type": "int", "default": 120},
+    "completed_timeout": {"type": "int", "default": 600},
+    "expected_exit_codes": {"type": "list", "elements": "int", "default": [0]},
 }
 CONTAINER_ARGS: dict[str, dict[str, Any]] = {
     **CONTROL_ARGS,

@@ -64,6 +64,23 @@ EXAMPLES = r"""
       interval: 5s
       retries: 10
 
+- name: Apply the database migrations once, and again only for a new image
+  dockyard.docker.container:
+    name: migrate
+    image: registry.local:5000/team/web:1.4
+    command: ["web", "migrate"]
+    networks:
+      - name: backend
+    state: completed
+  register: migration
+
+- name: A shell that stays up, as docker run -dit does
+  dockyard.docker.container:
+    name: toolbox
+    image: busybox
+    tty: true
+    interactive: true
+
 - name: Remove the old worker
   dockyard.docker.container:
     name: worker-old
@@ -102,6 +119,20 @@ container:
       sample: {"80/tcp": [{host_ip: 127.0.0.1, host_port: 32768}]}
     networks: {description: Network name to its IP address and aliases., type: dict}
     labels: {description: Its labels., type: dict}
+exit_code:
+  description:
+    - The exit code of the run (of the earlier run when it was not run again; in check mode, of the last run).
+    - Not C(rc), which Ansible would take as a failure for an exit code that O(expected_exit_codes) accepts.
+  returned: with O(state=completed)
+  type: int
+stdout:
+  description: What that run wrote to standard output (all of it with O(tty)).
+  returned: with O(state=completed)
+  type: str
+stderr:
+  description: What that run wrote to standard error.
+  returned: with O(state=completed)
+  type: str
 """
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule

@@ -97,6 +97,9 @@ results:
       type: list
       elements: dict
     container: {description: The container as M(dockyard.docker.container) returns it., type: dict}
+    exit_code: {description: "With state V(completed), the run's exit code.", type: int}
+    stdout: {description: "With state V(completed), what the run wrote to standard output.", type: str}
+    stderr: {description: "With state V(completed), what the run wrote to standard error.", type: str}
 pruned:
   description: The names of the containers removed by O(prune) (or that would be).
   returned: always

@@ -177,6 +177,9 @@ BAD_INPUT = {
     "unknown comparison": ({"comparisons": {"colour": "exact"}}, "comparisons: 'colour' is not an option"),
     "unknown network": ({"networks": [{"name": "dy-no-such-net"}]}, "no network 'dy-no-such-net'"),
     "unknown image": ({"image": "dockyard-test/no-such-image:1", "pull": "never"}, "is not on this host"),
+    "links": ({"links": ["db:db"]}, "legacy links are not supported"),
+    "bad ulimit": ({"ulimits": ["nofile=lots"]}, "ulimits: 'nofile=lots' is not name=soft[:hard]"),
+    "unknown pid container": ({"pid_mode": "container:dy-no-such-ctr"}, "pid_mode: no container 'dy-no-such-ctr'"),
 }
 
 
@@ -222,3 +225,69 @@ def test_host_and_container_network_modes_are_stable(docker_client, name, test_i
     assert module("container", shared)["changed"] is False  # container:<name> matches container:<id>
     moved = module("container", spec(name, test_images["busybox"], network_mode="bridge"))
     assert moved["actions"] == ["recreated", "started"]
+
+
+def test_tty_and_interactive_keep_a_lone_shell_up_as_docker_run_dit_does(docker_client, name, test_images):
+    bare = {"name": name, "image": test_images["busybox"], "network_mode": "none", "stop_timeout": 1}
+    exited = module("container", bare)
+    assert not exited.failed and exited["container"]["running"] is False
+    assert "set tty and interactive (docker run -dit)" in " ".join(exited.get("warnings") or []), exited
+    assert module("container", bare)["actions"] == ["started"]  # asked to run, so started again each time
+    kept = module("container", {**bare, "tty": True, "interactive": True})
+    assert kept["actions"] == ["recreated", "started"] and kept["container"]["running"] is True
+    config = docker_client.api.inspect_container(name)["Config"]
+    assert config["Tty"] is True and config["OpenStdin"] is True
+    again = module("container", {**bare, "tty": True, "interactive": True})
+    assert again["changed"] is False and again["container"]["running"] is True
+
+
+def test_a_container_that_exits_non_zero_at_once_fails_with_its_code_and_log(name, test_images):
+    crashing = spec(name, test_images["busybox"], command=["sh", "-c", "echo 'config missing' >&2; exit 3"])
+    result = module("container", crashing)
+    assert result.failed
+    assert "exit code 3" in result["msg"] and "config missing" in result["msg"], result["msg"]
+    assert result["container"]["exit_code"] == 3 and result["container"]["running"] is False
+
+
+def test_completed_runs_a_job_once_returns_its_output_and_runs_again_for_a_new_spec(docker_client, name, test_images):
+    job = spec(name, test_images["busybox"], command=["sh", "-c", "echo migrated $STEP; echo note >&2"],
+               env={"STEP": "1"}, state="completed")  # fmt: skip
+    first = module("container", job)
+    assert first["actions"] == ["created", "started"]
+    assert (first["exit_code"], first["stdout"], first["stderr"]) == (0, "migrated 1\n", "note\n")
+    started_at = docker_client.api.inspect_container(name)["State"]["StartedAt"]
+    again = module("container", job)
+    assert again["changed"] is False and again["stdout"] == "migrated 1\n"  # the earlier run's output
+    assert docker_client.api.inspect_container(name)["State"]["StartedAt"] == started_at  # not run again
+    checked = module("container", {**job, "env": {"STEP": "2"}}, check=True)
+    assert checked["actions"] == ["recreated", "started"]
+    assert docker_client.api.inspect_container(name)["State"]["StartedAt"] == started_at
+    second = module("container", {**job, "env": {"STEP": "2"}})
+    assert second["actions"] == ["recreated", "started"] and second["stdout"] == "migrated 2\n"
+
+
+def test_completed_fails_on_an_unexpected_exit_and_runs_again_next_time(docker_client, name, test_images, tmp_path):
+    marker = tmp_path / "ready"
+    job = spec(name, test_images["busybox"], state="completed", volumes=[f"{tmp_path}:/work"],
+               command=["sh", "-c", "test -e /work/ready || { echo 'not ready' >&2; exit 4; }; echo done"])  # fmt: skip
+    failed = module("container", job)
+    assert failed.failed and "exited with code 4, not 0:\nnot ready" in failed["msg"], failed["msg"]
+    assert failed["exit_code"] == 4
+    accepted = module("container", {**job, "expected_exit_codes": [0, 4]})
+    assert not accepted.failed and accepted["changed"] is False and accepted["exit_code"] == 4
+    marker.write_text("")
+    retried = module("container", job)
+    assert retried["actions"] == ["recreated", "started"]  # a new container: its output is this run's alone
+    assert retried["exit_code"] == 0 and retried["stdout"] == "done\n" and retried["stderr"] == ""
+    assert module("container", job)["changed"] is False
+
+
+def test_auto_remove_is_gone_after_it_stops_and_created_again_by_the_next_run(docker_client, name, test_images):
+    removed = spec(name, test_images["busybox"], auto_remove=True)
+    created = module("container", removed)
+    assert created["actions"] == ["created", "started"]
+    assert docker_client.api.inspect_container(name)["HostConfig"]["AutoRemove"] is True
+    assert module("container", removed)["changed"] is False
+    docker_client.api.stop(name, timeout=5)
+    docker_client.api.wait(name, condition="removed")
+    assert module("container", removed)["actions"] == ["created", "started"]

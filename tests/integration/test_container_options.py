@@ -18,6 +18,7 @@ from local_docker import TRAP, TRAP_SCRIPT
 GROUP = f"dy-opt-{uuid.uuid4().hex[:6]}"
 NET = f"{GROUP}-net"
 SOURCE = f"{GROUP}-src"
+PID_TARGET = f"{GROUP}-pid"  # a running container whose PID namespace pid_mode joins
 # sh as PID 1 ignores SIGTERM unless it traps it; without the trap every recreation waits for the kill.
 
 # id -> (options as created, options after the change, how the change is mended)
@@ -82,6 +83,31 @@ CASES = {
     "cap_add": ({"cap_add": ["NET_ADMIN"]}, {"cap_add": ["net_admin", "CAP_SYS_TIME"]}, "recreated"),
     "cap_drop": ({"cap_drop": ["MKNOD"]}, {"cap_drop": ["MKNOD", "CHOWN"]}, "recreated"),
     "tmpfs": ({"tmpfs": ["/scratch"]}, {"tmpfs": ["/scratch:size=1m"]}, "recreated"),
+    "tty": ({"tty": True}, {"tty": False}, "recreated"),
+    "interactive": ({"interactive": True}, {"interactive": False}, "recreated"),
+    "auto_remove": ({"auto_remove": True}, {"auto_remove": False}, "recreated"),
+    "devices": ({"devices": ["/dev/null:/dev/blank"]}, {"devices": ["/dev/null:/dev/blank:r"]}, "recreated"),
+    "dns": ({"dns": ["192.0.2.53"]}, {"dns": ["192.0.2.54"]}, "recreated"),
+    "dns_search": ({"dns_search": ["one.example"]}, {"dns_search": ["two.example"]}, "recreated"),
+    "dns_options": ({"dns_options": ["ndots:2"]}, {"dns_options": ["ndots:3"]}, "recreated"),
+    "extra_hosts": ({"extra_hosts": {"db": "192.0.2.10"}}, {"extra_hosts": {"db": "192.0.2.11"}}, "recreated"),
+    "ulimits": ({"ulimits": ["nofile=1024:2048"]}, {"ulimits": ["nofile=1024:4096"]}, "recreated"),
+    "security_opts": (
+        {"security_opts": ["no-new-privileges:true"]},
+        {"security_opts": ["no-new-privileges", "apparmor=unconfined"]},
+        "recreated",
+    ),
+    "pid_mode": ({"pid_mode": "host"}, {"pid_mode": f"container:{PID_TARGET}"}, "recreated"),
+    "ipc_mode": ({"ipc_mode": "private"}, {"ipc_mode": "shareable"}, "recreated"),
+    "shm_size": ({"shm_size": "64m"}, {"shm_size": "96m"}, "recreated"),
+    "publish_all_ports": ({"publish_all_ports": True}, {"publish_all_ports": False}, "recreated"),
+    "sysctls": (
+        {"sysctls": {"net.ipv4.ip_unprivileged_port_start": 1024}},
+        {"sysctls": {"net.ipv4.ip_unprivileged_port_start": 80}},
+        "recreated",
+    ),
+    "stop_signal": ({"stop_signal": "TERM"}, {"stop_signal": "SIGINT"}, "recreated"),
+    "stop_timeout": ({"stop_timeout": 2}, {"stop_timeout": 3}, "recreated"),
 }
 # privileged is left out: this machine cannot grant every capability (see docs/testbed.md).
 
@@ -111,6 +137,7 @@ def matrix(docker_client, test_images, tmp_path_factory):
     values = {"VARIANT": variant, "ENV1": str(work / "env1"), "ENV2": str(work / "env2"), "BIND": str(work / "bind")}
     network = docker_client.networks.create(NET, ipam={"Config": [{"Subnet": "172.31.77.0/24"}]})
     source = docker_client.containers.create(busybox.id, "true", name=SOURCE, volumes=["/shared"])
+    pid_target = docker_client.containers.run(busybox.id, TRAP, name=PID_TARGET, detach=True)
     before = [_spec(case, created, values) for case, (created, _changed, _how) in CASES.items()]
     after = [_spec(case, changed, values) for case, (_created, changed, _how) in CASES.items()]
     args = {"group": GROUP, "defaults": {"image": test_images["busybox"]}}
@@ -125,6 +152,7 @@ def matrix(docker_client, test_images, tmp_path_factory):
         for container in docker_client.containers.list(all=True, filters={"label": f"dockyard.docker.group={GROUP}"}):
             container.remove(force=True, v=True)
         source.remove(v=True)
+        pid_target.remove(force=True)
         network.remove()
         docker_client.images.remove(variant)
         for volume in (f"{GROUP}-v1", f"{GROUP}-v2"):
@@ -170,3 +198,29 @@ def test_changed_values_reach_the_container(docker_client, matrix):
     assert inspect["networks_address"]["NetworkSettings"]["Networks"][NET]["IPAddress"] == "172.31.77.11"
     assert inspect["healthcheck"]["Config"]["Healthcheck"]["Interval"] == 31 * 10**9
     assert inspect["tmpfs"]["HostConfig"]["Tmpfs"] == {"/scratch": "size=1m"}
+    assert inspect["devices"]["HostConfig"]["Devices"][0]["CgroupPermissions"] == "r"
+    assert inspect["dns"]["HostConfig"]["Dns"] == ["192.0.2.54"]
+    assert inspect["extra_hosts"]["HostConfig"]["ExtraHosts"] == ["db:192.0.2.11"]
+    assert inspect["ulimits"]["HostConfig"]["Ulimits"] == [{"Name": "nofile", "Soft": 1024, "Hard": 4096}]
+    pid_target = docker_client.api.inspect_container(PID_TARGET)["Id"]
+    assert inspect["pid_mode"]["HostConfig"]["PidMode"] == f"container:{pid_target}"  # the daemon keeps the ID
+    assert inspect["shm_size"]["HostConfig"]["ShmSize"] == 96 << 20
+    assert inspect["sysctls"]["HostConfig"]["Sysctls"] == {"net.ipv4.ip_unprivileged_port_start": "80"}
+    assert inspect["stop_signal"]["Config"]["StopSignal"] == "SIGINT"
+    assert inspect["stop_timeout"]["Config"]["StopTimeout"] == 3
+
+
+def test_run_flags_take_effect_inside_the_container(matrix):
+    """What the process sees, read inside the changed containers (as docker exec would)."""
+
+    def inside(case, command):
+        result = local_module("container_exec", {"container": matrix[case][2]["name"], "command": command})
+        assert result["rc"] == 0, result
+        return result["stdout"]
+
+    assert "192.0.2.11\tdb" in inside("extra_hosts", ["cat", "/etc/hosts"])
+    assert "nameserver 192.0.2.54" in inside("dns", ["cat", "/etc/resolv.conf"])
+    assert "search two.example" in inside("dns_search", ["cat", "/etc/resolv.conf"])
+    assert inside("ulimits", ["sh", "-c", "ulimit -Hn"]) == "4096"
+    assert "96.0M" in inside("shm_size", ["df", "-h", "/dev/shm"]) or "98304" in inside("shm_size", ["df", "/dev/shm"])
+    assert inside("sysctls", ["cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"]) == "80"

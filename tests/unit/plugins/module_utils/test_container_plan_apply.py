@@ -10,6 +10,7 @@ from docker.errors import NotFound
 
 from ansible_collections.dockyard.docker.plugins.module_utils.container_apply import create_payload, update_payload
 from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import ContainerManager
+from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, OPTIONS, desired
 
 IMAGE = {"Id": "sha256:img", "Config": {"Env": ["PATH=/bin"], "Cmd": ["sh"]}, "RepoDigests": []}
@@ -30,7 +31,7 @@ class FakeEngine:
         self.calls.append(call)
 
     def mutating_calls(self):
-        return [c for c in self.calls if not c[0].startswith("inspect") and c[0] not in ("info", "containers")]
+        return [c for c in self.calls if not c[0].startswith("inspect") and c[0] not in ("info", "containers", "logs")]
 
     def inspect_container(self, name):
         self._record("inspect_container", name)
@@ -73,6 +74,16 @@ class FakeEngine:
                      "NetworkSettings": {"Networks": {}}}  # fmt: skip
         self.containers_by_name[name] = container
         return {"Id": container["Id"], "Warnings": []}
+
+    def start(self, container_id):
+        self._record("start", container_id)
+        for container in self.containers_by_name.values():
+            if container["Id"] == container_id:
+                container["State"] = {"Running": True, "Status": "running"}
+
+    def logs(self, container_id, **which):
+        self._record("logs", container_id)
+        return b""
 
     def request(self, method, url, json=None, **kwargs):
         self._record("request", method, url.removeprefix(f"{self.base_url}/v{self.api_version}"), json)
@@ -207,3 +218,65 @@ def test_leftovers_are_found_by_planning_and_removed_only_by_prune():
 @pytest.mark.parametrize("option", [o.name for o in OPTIONS if o.update])
 def test_each_updatable_option_has_a_hostconfig_name(option):
     assert next(o for o in OPTIONS if o.name == option).api.startswith("HostConfig.")
+
+
+def exited(code, **config):
+    return {**existing(), "State": {"Running": False, "Status": "exited", "ExitCode": code,
+                                    "StartedAt": "2026-11-27T08:00:00.5Z"},
+            "Config": {"Env": ["PATH=/bin", "A=1"], "Cmd": ["sh"], "Labels": {}, **config}}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("held", "steps"), [(exited(0), []), (exited(3), ["recreated", "started"]), (None, ["created", "started"])]
+)
+def test_completed_runs_once_and_again_in_a_new_container_only_after_an_unexpected_exit(held, steps):
+    engine = FakeEngine([held] if held else [])
+    spec = params(state="completed")
+    plan = ContainerManager(engine, check_mode=True).plan(spec, desired(spec))
+    assert plan.steps == steps
+    assert exited(3)["State"]["ExitCode"] not in spec["expected_exit_codes"]
+
+
+class ExitingEngine(FakeEngine):
+    """A container that has exited with ``code`` by the time the start call returns."""
+
+    def __init__(self, code, **kwargs):
+        super().__init__(**kwargs)
+        self.code = code
+
+    def start(self, container_id):
+        self._record("start", container_id)
+        for container in self.containers_by_name.values():
+            if container["Id"] == container_id:
+                container["State"] = {"Running": False, "Status": "exited", "ExitCode": self.code,
+                                      "StartedAt": "2026-11-27T08:00:00.123456789Z"}  # fmt: skip
+                container["Config"]["Cmd"] = ["sh"]
+
+    def logs(self, container_id, stdout=True, stderr=True, **kwargs):
+        self._record("logs", container_id, stdout, stderr, kwargs)
+        return (b"out\n" if stdout else b"") + (b"boom\n" if stderr else b"")
+
+
+def test_a_started_container_that_exited_non_zero_fails_with_its_code_and_last_log_lines():
+    engine = ExitingEngine(3)
+    with pytest.raises(ContainerError, match=r"(?s)'web' exited right after it was started .*exit code 3.*boom"):
+        run(engine)
+
+
+def test_a_lone_shell_that_exited_at_once_is_a_warning_that_names_tty():
+    engine = ExitingEngine(0)
+    spec = params()
+    manager = ContainerManager(engine)
+    manager.act(manager.plan(spec, desired(spec)))
+    assert len(manager.warnings) == 1 and "set tty and interactive (docker run -dit)" in manager.warnings[0]
+
+
+def test_completed_returns_this_runs_output_and_fails_on_an_unexpected_code():
+    engine = ExitingEngine(0)
+    plan, _planned = run(engine, state="completed")
+    result = plan.result()
+    assert result["exit_code"] == 0 and result["stdout"] == "out\n" and result["stderr"] == "boom\n"
+    with pytest.raises(ContainerError, match=r"(?s)'web' exited with code 2, not 0 or 1:\nboom"):
+        run(ExitingEngine(2), state="completed", expected_exit_codes=[0, 1])
+    accepted, _planned = run(ExitingEngine(2), state="completed", expected_exit_codes=[0, 2])
+    assert accepted.result()["exit_code"] == 2

@@ -156,3 +156,67 @@ def test_secret_looking_env_values_are_masked_in_differences():
     [found] = differences(want, IMAGE, container(), modes(None))
     assert found["after"]["DB_PASSWORD"] == "********" and found["after"]["A"] == "2"
     assert "hunter2" not in repr(found)
+
+
+def test_run_flags_as_docker_run_spells_them():
+    want = desired({"ulimits": ["nproc=64", "nofile=1024:2048"], "devices": ["/dev/fuse", "/dev/null:/dev/x:r"],
+                    "extra_hosts": {"db": "10.0.0.5", "gw": "host-gateway"}, "stop_signal": "term",
+                    "security_opts": ["no-new-privileges:true", "label:disable"], "shm_size": "128m",
+                    "dns": ["9.9.9.9"], "ipc_mode": "shareable", "pid_mode": "container:web"})  # fmt: skip
+    assert want["ulimits"] == [
+        {"Name": "nofile", "Soft": 1024, "Hard": 2048},
+        {"Name": "nproc", "Soft": 64, "Hard": 64},
+    ]
+    assert want["devices"] == [
+        {"PathOnHost": "/dev/fuse", "PathInContainer": "/dev/fuse", "CgroupPermissions": "rwm"},
+        {"PathOnHost": "/dev/null", "PathInContainer": "/dev/x", "CgroupPermissions": "r"},
+    ]
+    assert want["extra_hosts"] == {"db": "10.0.0.5", "gw": "host-gateway"}
+    assert want["stop_signal"] == "SIGTERM" and desired({"stop_signal": 9})["stop_signal"] == "SIGKILL"
+    assert want["security_opts"] == ["label=disable", "no-new-privileges"]
+    assert want["shm_size"] == 128 << 20
+
+
+def test_run_flags_held_by_the_daemon_read_back_in_the_same_shape():
+    held = container(
+        Ulimits=[{"Name": "nproc", "Soft": 64, "Hard": 64}, {"Name": "nofile", "Soft": 1024, "Hard": 2048}],
+        ExtraHosts=["gw:host-gateway", "db=10.0.0.5"],
+        SecurityOpt=["no-new-privileges:true", "label=disable"],
+        Devices=[{"PathOnHost": "/dev/fuse", "PathInContainer": "/dev/fuse", "CgroupPermissions": "rwm"}],
+    )
+    held["Config"]["StopSignal"] = "SIGTERM"
+    want = desired(
+        {
+            "ulimits": ["nofile=1024:2048", "nproc=64"],
+            "extra_hosts": {"db": "10.0.0.5", "gw": "host-gateway"},
+            "security_opts": ["label=disable", "no-new-privileges"],
+            "devices": ["/dev/fuse"],
+            "stop_signal": "15",
+        }
+    )
+    assert differences(want, IMAGE, held, modes(None)) == []
+    changed = differences({**want, "stop_signal": "SIGINT"}, IMAGE, held, modes(None))
+    assert changed == [{"option": "stop_signal", "before": "SIGTERM", "after": "SIGINT", "how": "recreate"}]
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"ulimits": ["nofile=2048:1024"]}, r"ulimits: 'nofile=2048:1024': the soft limit is above the hard one"),
+        ({"ulimits": ["nofile"]}, r"ulimits: 'nofile' is not name=soft\[:hard\]"),
+        ({"devices": ["fuse"]}, r"devices: 'fuse' is not /host/device"),
+        ({"extra_hosts": {"db": "db.local"}}, r"extra_hosts\.db: 'db\.local' is not an IP address or host-gateway"),
+        ({"dns": ["dns.google"]}, r"dns: 'dns\.google' is not an IP address"),
+        ({"stop_signal": "SIG TERM"}, r"stop_signal: 'SIG TERM' is not a signal"),
+        ({"security_opts": ["seccomp=/nonexistent.json"]}, r"cannot read the seccomp profile"),
+        ({"security_opts": ["privileged"]}, r"security_opts: 'privileged' is not one of seccomp="),
+        ({"pid_mode": "private"}, r"pid_mode: 'private' is not one of host or container:NAME"),
+        ({"links": ["db:db"]}, r"links: \['db:db'\]: legacy links are not supported .* user-defined network"),
+        ({"auto_remove": True, "restart_policy": "always"}, r"auto_remove: a container removed when it stops cannot"),
+        ({"state": "completed", "auto_remove": True}, r"auto_remove: state completed keeps the container"),
+        ({"state": "completed", "restart_policy": "always"}, r"restart_policy: a container restarted 'always' never"),
+    ],
+)
+def test_bad_run_flags_are_named(given, message):
+    with pytest.raises(SpecError, match=message):
+        desired(given)
