@@ -315,6 +315,25 @@ def _remote_api_problem(settings: dict[str, Any]) -> Optional[str]:
     return None
 
 
+def insecure_everywhere(settings: dict[str, Any]) -> list[str]:
+    """Why ``settings`` trusts every registry over plain HTTP (an insecure-registries network with a /0
+    prefix, the field notes' "fix"): anyone on the path can then serve any image. Empty when it does not."""
+    found = []
+    for entry in settings.get("insecure-registries") or []:
+        if (
+            isinstance(entry, str)
+            and "/" in entry
+            and _cidr(entry)
+            and ipaddress.ip_network(entry, strict=False).prefixlen == 0
+        ):
+            found.append(
+                f"insecure-registries: {entry!r} trusts every registry over plain HTTP and without certificate checks "
+                "(whoever is on the path can serve any image, Docker Hub's included); name the registries as "
+                "host:port or their network (10.0.0.0/8), or give the registry a certificate (registry CA certificates)"
+            )
+    return found
+
+
 def problems(settings: dict[str, Any], engine_version: Optional[str] = None) -> list[str]:
     """Every reason ``settings`` (after ``normalize``) would be refused or unsafe; empty when fine."""
     found: list[str] = []

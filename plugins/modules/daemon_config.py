@@ -76,6 +76,13 @@ options:
     description: File mode of the configuration file.
     type: raw
     default: "0644"
+  allow_insecure_everywhere:
+    description:
+      - Take C(insecure-registries) networks that cover every address (C(0.0.0.0/0), C(::/0)) as they are, with
+        a warning. Without it they are refused, since they trust every registry, Docker Hub's included, over
+        plain HTTP and without certificate checks.
+    type: bool
+    default: false
 extends_documentation_fragment: []
 attributes:
   check_mode:
@@ -171,6 +178,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema impo
     apply_verdict,
     changed_keys,
     flag_keys,
+    insecure_everywhere,
     load,
     normalize,
     planned,
@@ -249,6 +257,7 @@ def main() -> None:
             "ignore_flags_for": {"type": "list", "elements": "str", "default": []},
             "running": {"type": "dict", "default": {}},
             "mode": {"type": "raw", "default": "0644"},
+            "allow_insecure_everywhere": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
@@ -259,6 +268,12 @@ def main() -> None:
     # Validate the keys the task sets before reading or touching anything else.
     wanted = normalize({k: v for k, v in params["settings"].items() if v is not None})
     found = problems(wanted, version)
+    everywhere = insecure_everywhere(wanted)
+    if params["allow_insecure_everywhere"]:
+        for reason in everywhere:
+            module.warn(f"{reason} (allowed by allow_insecure_everywhere)")
+    else:
+        found += [f"{reason}; allow_insecure_everywhere: true takes it as it is" for reason in everywhere]
     try:
         current = load(path)
     except ValueError as exc:

@@ -78,6 +78,18 @@ def test_every_bad_value_is_named_and_nothing_is_written(tmp_path):
     assert path.read_text() == before
 
 
+def test_insecure_registries_for_every_address_need_the_explicit_switch(tmp_path):
+    path = tmp_path / "daemon.json"
+    refused = apply(path, {"insecure-registries": ["0.0.0.0/0"]})
+    assert refused.failed and not path.exists()
+    assert "insecure-registries: '0.0.0.0/0' trusts every registry over plain HTTP" in refused["msg"]
+    assert "allow_insecure_everywhere: true takes it as it is" in refused["msg"]
+    args = {"path": str(path), "settings": {"insecure-registries": ["0.0.0.0/0"]}, "allow_insecure_everywhere": True}
+    allowed = run_module(MODULE, args)["localhost"]
+    assert allowed["changed"] is True and json.loads(path.read_text())["insecure-registries"] == ["0.0.0.0/0"]
+    assert any("trusts every registry" in w for w in allowed.get("warnings") or []), allowed
+
+
 def test_an_unreadable_existing_file_is_left_alone(tmp_path):
     path = tmp_path / "daemon.json"
     path.write_text('{"debug": true,}')

@@ -131,6 +131,18 @@ def test_rendered_daemon_settings_drop_empty_values_and_merge_options(tmp_path):
     assert settings["debug"] is True
 
 
+def test_rendered_insecure_registries_for_every_address_are_refused_unless_allowed(tmp_path):
+    data, _unused = render(tmp_path / "refused", "debian13", docker_insecure_registries=["10.0.0.0/8", "0.0.0.0/0"])
+    assert data["insecure_everywhere_problem"].startswith(
+        'docker_insecure_registries: ["0.0.0.0/0"] trusts every registry, Docker Hub included, over plain HTTP'
+    )
+    allowed, _unused = render(tmp_path / "allowed", "debian13", docker_insecure_registries=["::/0"],
+                              docker_insecure_registries_allow_everywhere=True)  # fmt: skip
+    assert allowed["insecure_everywhere_problem"] == ""
+    named, _unused = render(tmp_path / "named", "debian13", docker_insecure_registries=["10.0.0.0/8", "reg.lan:5000"])
+    assert named["insecure_everywhere_problem"] == ""
+
+
 @pytest.mark.parametrize(
     ("distro", "file", "command"),
     [("ubuntu2404", "/etc/default/grub", "update-grub"), ("rocky9", "/etc/default/grub", "grubby"),

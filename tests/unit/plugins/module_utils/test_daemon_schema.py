@@ -14,6 +14,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema impo
     drift,
     file_drift,
     flag_keys,
+    insecure_everywhere,
     merged,
     needs_restart,
     normalize,
@@ -230,3 +231,13 @@ def test_the_readme_lists_the_keys_a_reload_applies_as_the_schema_declares_them(
     readme = (Path(__file__).resolve().parents[4] / "README.md").read_text()
     paragraph = readme.split("**Which changes restart the daemon.**", 1)[1].split("Every other", 1)[0]
     assert set(re.findall(r"`([a-z-]+)`", paragraph)) == {k for k, spec in KEYS.items() if spec.reloadable}
+
+
+def test_insecure_registries_for_every_address_are_named():
+    assert insecure_everywhere({"insecure-registries": ["10.0.0.0/8", "reg.lan:5000", "192.168.0.0/16"]}) == []
+    found = insecure_everywhere({"insecure-registries": ["0.0.0.0/0", "::/0", "10.1.2.3/0"]})
+    assert [reason.split(" trusts")[0] for reason in found] == [
+        "insecure-registries: '0.0.0.0/0'",
+        "insecure-registries: '::/0'",
+        "insecure-registries: '10.1.2.3/0'",
+    ]
