@@ -20,6 +20,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.container_plan imp
     ContainerError,
     Plan,
     is_running,
+    log_text,
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import OPTIONS
 from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import parse
@@ -231,12 +232,6 @@ class ContainerActions:
                 )
             time.sleep(0.5)
 
-    def _log_text(self, container_id: str, **which: Any) -> str:
-        try:
-            return self.client.logs(container_id, **which).decode("utf-8", errors="replace")
-        except APIError as exc:  # a log driver that cannot be read back (none, syslog on old engines)
-            return f"(no logs: {exc.explanation})"
-
     def _check_still_running(self, container_id: str, plan: Plan) -> None:
         """A container just started that has exited already is reported with its exit code and last log
         lines: a failure when the code is not 0, else a warning (the next run would start it again)."""
@@ -250,7 +245,7 @@ class ContainerActions:
             return
         state, config = plan.after["State"], plan.after.get("Config") or {}
         code = state.get("ExitCode")
-        tail = self._log_text(container_id, tail=LOG_TAIL_LINES).rstrip() or "(nothing)"
+        tail = log_text(self.client, container_id, tail=LOG_TAIL_LINES).rstrip() or "(nothing)"
         message = f"{plan.name!r} exited right after it was started (status {state.get('Status')}, exit code {code})"
         command = [*(config.get("Entrypoint") or []), *(config.get("Cmd") or [])]
         lone_shell = len(command) == 1 and command[0] in SHELLS
@@ -271,15 +266,15 @@ class ContainerActions:
         container = self.client.inspect_container(container_id)
         while is_running(container):
             if time.monotonic() > deadline:
-                tail = self._log_text(container_id, tail=LOG_TAIL_LINES).rstrip()
+                tail = log_text(self.client, container_id, tail=LOG_TAIL_LINES).rstrip()
                 raise ContainerError(f"{plan.name!r} still runs after {timeout}s (completed_timeout):\n{tail}")
             time.sleep(pause)
             pause = min(pause * 2, 1.0)
             container = self.client.inspect_container(container_id)
         plan.after = container
         plan.output = {  # a run again is a new container: its logs are this run's alone
-            "stdout": self._log_text(container_id, stdout=True, stderr=False),
-            "stderr": self._log_text(container_id, stdout=False, stderr=True),
+            "stdout": log_text(self.client, container_id, stdout=True, stderr=False),
+            "stderr": log_text(self.client, container_id, stdout=False, stderr=True),
         }
         code = container["State"].get("ExitCode")
         if code not in expected:

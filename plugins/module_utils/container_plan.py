@@ -75,6 +75,44 @@ def container_result(container: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
+def container_details(container: dict[str, Any]) -> dict[str, Any]:
+    """``container_result`` with what ``docker inspect`` adds for a look at a running or finished container:
+    restarts, times, mounts with their host paths, the command and the restart policy."""
+    state, config, host = container.get("State") or {}, container.get("Config") or {}, container.get("HostConfig") or {}
+    return {
+        **container_result(container),
+        "restart_count": container.get("RestartCount", 0),
+        "restarting": bool(state.get("Restarting")),
+        "oom_killed": bool(state.get("OOMKilled")),
+        "error": state.get("Error") or None,
+        "started_at": state.get("StartedAt"),
+        "finished_at": state.get("FinishedAt"),
+        "created": container.get("Created"),
+        "command": [*(config.get("Entrypoint") or []), *(config.get("Cmd") or [])],
+        "restart_policy": (host.get("RestartPolicy") or {}).get("Name") or "no",
+        "mounts": [
+            {
+                "type": m.get("Type"),
+                "name": m.get("Name") or None,
+                "source": m.get("Source"),
+                "destination": m.get("Destination"),
+                "mode": m.get("Mode") or "",
+                "rw": bool(m.get("RW")),
+            }
+            for m in container.get("Mounts") or []
+        ],
+    }
+
+
+def log_text(client, container_id: str, **which: Any) -> str:
+    """``docker logs`` as text (``which``: stdout, stderr, tail, since, timestamps); a log driver that cannot
+    be read back (none, syslog on older engines) gives a note instead of an error."""
+    try:
+        return client.logs(container_id, **which).decode("utf-8", errors="replace")
+    except APIError as exc:
+        return f"(no logs: {exc.explanation})"
+
+
 class Plan:
     """What one spec needs: the container as it is, what it lacks, and the steps to take."""
 
