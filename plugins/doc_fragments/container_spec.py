@@ -18,6 +18,8 @@ options:
       - V(started) creates the container when needed and keeps it running; V(present) creates it and leaves
         it as it is (a running container that has to be recreated is started again).
       - V(stopped) creates it when needed and stops it. V(restarted) always restarts it (or starts it).
+      - V(paused) is V(started), then frozen (C(docker pause)); V(started) (or any other running state) on a
+        paused container thaws it (C(docker unpause)).
       - V(healthy) is V(started) and then waits up to O(healthy_timeout) seconds for the healthcheck to pass.
       - V(absent) removes it (with its anonymous volumes when O(remove_volumes)).
       - V(completed) runs a job to its end (a migration, a backup, a data container's C(true)) and returns its
@@ -30,7 +32,7 @@ options:
         warning (a shell with no O(tty) and no O(interactive) exits at once).
     type: str
     default: started
-    choices: [present, started, stopped, restarted, absent, healthy, completed]
+    choices: [present, started, stopped, restarted, absent, healthy, completed, paused]
   image:
     description:
       - The image, by reference or ID. Needed to create the container; when left out, an existing

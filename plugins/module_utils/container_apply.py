@@ -19,6 +19,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.container_plan imp
     WAITING_STATES,
     ContainerError,
     Plan,
+    is_paused,
     is_running,
     log_text,
 )
@@ -98,20 +99,10 @@ class ContainerActions:
                 self.client.remove_container(container_id, force=True, v=params["remove_volumes"])
                 plan.after = None
                 return
-            if step == "created":
-                container_id = self._create(plan)
-            elif step == "recreated":
-                container_id = self._recreate(plan)
-            elif step == "updated":
-                self._update(container_id, plan)
-            elif step == "reconnected":
-                self._reconnect(container_id, plan)
-            elif step == "started" and "recreated" not in plan.steps:  # _recreate started it
-                self.client.start(container_id)
-            elif step == "stopped":
-                self.client.stop(container_id, timeout=self._stop_timeout(params, current))
-            elif step == "restarted":
-                self.client.restart(container_id, timeout=self._stop_timeout(params, current))
+            if step in ("created", "recreated"):
+                container_id = self._create(plan) if step == "created" else self._recreate(plan)
+            elif step != "started" or "recreated" not in plan.steps:  # _recreate started it
+                self._in_place(step, container_id, plan)
         if params["state"] == "healthy":
             self._wait_healthy(container_id, plan)
         if params["state"] == "completed":
@@ -120,6 +111,20 @@ class ContainerActions:
         plan.after = inspected(self.client.inspect_container, container_id)  # auto_remove may have removed it
         if params["state"] not in WAITING_STATES and {"started", "restarted"} & set(plan.steps):
             self._check_still_running(container_id, plan)
+
+    def _in_place(self, step: str, container_id: str, plan: Plan) -> None:
+        """A step that acts on the container as it is."""
+        timeout = self._stop_timeout(plan.params, plan.current)
+        calls = {
+            "updated": lambda: self._update(container_id, plan),
+            "reconnected": lambda: self._reconnect(container_id, plan),
+            "started": lambda: self.client.start(container_id),
+            "stopped": lambda: self.client.stop(container_id, timeout=timeout),
+            "restarted": lambda: self.client.restart(container_id, timeout=timeout),
+            "paused": lambda: self.client.pause(container_id),
+            "unpaused": lambda: self.client.unpause(container_id),
+        }
+        calls[step]()
 
     @staticmethod
     def _stop_timeout(params: dict[str, Any], container: dict[str, Any] | None) -> int:
@@ -172,6 +177,8 @@ class ContainerActions:
         was_running = is_running(old)
         wants_running = "started" in plan.steps
         kept = not (old.get("HostConfig") or {}).get("AutoRemove")
+        if is_paused(old):  # a frozen container cannot stop in time: it would wait for the kill
+            self.client.unpause(old["Id"])
         aside = f"{plan.name}-replaced-{old['Id'][:12]}"
         if kept and was_running:
             self.client.stop(old["Id"], timeout=self._stop_timeout(plan.params, old))

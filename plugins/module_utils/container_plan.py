@@ -34,6 +34,10 @@ def is_running(container: dict[str, Any] | None) -> bool:
     return bool(container and (container.get("State") or {}).get("Running"))
 
 
+def is_paused(container: dict[str, Any] | None) -> bool:
+    return bool(container and (container.get("State") or {}).get("Paused"))
+
+
 def has_completed(container: dict[str, Any] | None, expected_exit_codes: list[int]) -> bool:
     """The container ran and exited with one of ``expected_exit_codes`` (``state: completed`` is met)."""
     state = (container or {}).get("State") or {}
@@ -64,6 +68,7 @@ def container_result(container: dict[str, Any] | None) -> dict[str, Any] | None:
         "image_id": container.get("Image"),
         "status": state.get("Status"),
         "running": bool(state.get("Running")),
+        "paused": bool(state.get("Paused")),
         "exit_code": state.get("ExitCode"),
         "health": (state.get("Health") or {}).get("Status"),
         "ports": port_map(container),
@@ -277,6 +282,11 @@ class Planner:
     @staticmethod
     def _state_steps(plan: Plan, recreate: bool) -> list[str]:
         state, running = plan.params["state"], is_running(plan.current)
+        if state == "paused":
+            return ["started", "paused"] if recreate or not running else [] if is_paused(plan.current) else ["paused"]
+        if is_paused(plan.current) and not recreate and state in ("started", "healthy", "stopped", "restarted"):
+            # A paused container runs, frozen: thaw it first (a stop or restart would wait on it).
+            return ["unpaused", *{"stopped": ["stopped"], "restarted": ["restarted"]}.get(state, [])]
         if state == "completed":
             never_ran = ((plan.current or {}).get("State") or {}).get("Status") == "created"
             return ["started"] if recreate or never_ran else []
@@ -315,7 +325,8 @@ class Planner:
         return {s["Names"][0].lstrip("/"): s["Id"] for s in listed if s["Names"][0].lstrip("/") not in keep}
 
 
-NEW_CONTAINER_ACTIONS = {"present": ["created"], "stopped": ["created"], "absent": []}
+NEW_CONTAINER_ACTIONS = {"present": ["created"], "stopped": ["created"], "absent": [],
+                         "paused": ["created", "started", "paused"]}  # fmt: skip
 # States whose work goes on after the steps: waiting for health or for the end of the run.
 WAITING_STATES = ("healthy", "completed")
 

@@ -640,7 +640,7 @@ CONTROL_ARGS: dict[str, dict[str, Any]] = {
     "state": {
         "type": "str",
         "default": "started",
-        "choices": ["present", "started", "stopped", "restarted", "absent", "healthy", "completed"],
+        "choices": ["present", "started", "stopped", "restarted", "absent", "healthy", "completed", "paused"],
     },
     "pull": {"type": "str", "default": "missing", "choices": ["missing", "always", "never"]},
     "pull_retries": {"type": "int", "default": 3},

@@ -291,3 +291,17 @@ def test_auto_remove_is_gone_after_it_stops_and_created_again_by_the_next_run(do
     docker_client.api.stop(name, timeout=5)
     docker_client.api.wait(name, condition="removed")
     assert module("container", removed)["actions"] == ["created", "started"]
+
+
+def test_paused_freezes_and_started_thaws_it(docker_client, name, test_images):
+    paused = module("container", spec(name, test_images["busybox"], state="paused"))
+    assert paused["actions"] == ["created", "started", "paused"] and paused["container"]["paused"] is True
+    assert docker_client.api.inspect_container(name)["State"]["Status"] == "paused"
+    assert module("container", spec(name, test_images["busybox"], state="paused"))["changed"] is False
+    thawed = module("container", spec(name, test_images["busybox"]))
+    assert thawed["actions"] == ["unpaused"] and thawed["container"]["paused"] is False
+    assert docker_client.api.inspect_container(name)["State"]["Status"] == "running"
+    module("container", spec(name, test_images["busybox"], state="paused"))
+    stopped = module("container", spec(name, test_images["busybox"], state="stopped"))
+    assert stopped["actions"] == ["unpaused", "stopped"]
+    assert docker_client.api.inspect_container(name)["State"]["Status"] == "exited"
