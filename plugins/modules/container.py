@@ -110,7 +110,7 @@ container:
     image: {description: The image reference it was created from., type: str}
     image_id: {description: The ID of its image., type: str}
     status: {description: "created, running, exited, ...", type: str}
-    running: {description: Whether it runs (a paused container runs, frozen)., type: bool}
+    running: {description: "Whether it runs (a paused container runs, frozen).", type: bool}
     paused: {description: Whether it is paused., type: bool}
     exit_code: {description: The exit code of its last run., type: int}
     health: {description: "starting, healthy or unhealthy; null without a healthcheck.", type: str}
