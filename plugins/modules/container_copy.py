@@ -11,7 +11,7 @@ version_added: 0.3.0
 description:
   - Into the container, with O(src) (a file or a directory on the target) or O(content) (the text of one file), the
     result is O(path) in the container; out of it, with O(dest), O(path) is copied to O(dest) on the target.
-  - Only what differs is a change: each file's content, mode and (into the container) owner are compared with
+  - Only what differs is a change; each file's content, mode and (into the container) owner are compared with
     what is already there, so a second run changes nothing. As with C(docker cp), a directory is merged into
     one that exists; files that are only on the receiving side are left alone.
   - Works on running and stopped containers.
