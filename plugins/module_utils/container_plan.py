@@ -334,4 +334,7 @@ WAITING_STATES = ("healthy", "completed")
 def predicted_new(spec: dict) -> dict:
     """A spec's result on a host with no daemon yet (check mode before the engine is installed)."""
     actions = NEW_CONTAINER_ACTIONS.get(spec["state"], ["created", "started"])
-    return {"name": spec["name"], "changed": bool(actions), "actions": actions, "differences": [], "container": {}}
+    result = {"name": spec["name"], "changed": bool(actions), "actions": actions, "differences": [], "container": {}}
+    if spec["state"] == "completed":  # the run's outcome is not known before it runs
+        result.update(exit_code=None, stdout=None, stderr=None)
+    return result

@@ -10,7 +10,7 @@ from docker.errors import NotFound
 
 from ansible_collections.dockyard.docker.plugins.module_utils.container_apply import create_payload, update_payload
 from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import ContainerManager
-from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError
+from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, predicted_new
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, OPTIONS, desired
 
 IMAGE = {"Id": "sha256:img", "Config": {"Env": ["PATH=/bin"], "Cmd": ["sh"]}, "RepoDigests": []}
@@ -280,3 +280,14 @@ def test_completed_returns_this_runs_output_and_fails_on_an_unexpected_code():
         run(ExitingEngine(2), state="completed", expected_exit_codes=[0, 1])
     accepted, _planned = run(ExitingEngine(2), state="completed", expected_exit_codes=[0, 2])
     assert accepted.result()["exit_code"] == 2
+
+
+@pytest.mark.parametrize(
+    ("state", "actions"),
+    [("started", ["created", "started"]), ("paused", ["created", "started", "paused"]), ("present", ["created"]),
+     ("completed", ["created", "started"]), ("absent", [])],
+)  # fmt: skip
+def test_a_host_without_a_daemon_predicts_every_container_as_new(state, actions):
+    predicted = predicted_new(params(state=state))
+    assert predicted["actions"] == actions and predicted["changed"] is bool(actions)
+    assert ("exit_code" in predicted) is (state == "completed")
