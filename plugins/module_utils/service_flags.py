@@ -14,6 +14,8 @@ import re
 import shlex
 from typing import Optional
 
+from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import flag_keys
+
 # (file, variables in it that end up on dockerd's command line)
 OPTION_FILES = (
     ("/etc/default/docker", ("DOCKER_OPTS",)),
@@ -80,3 +82,29 @@ def option_file_flags(root: str = "/") -> list[tuple[str, list[str]]]:
         if argv:
             found.append((path, argv))
     return found
+
+
+def service_flags(module, unit: str) -> list[tuple[str, list[str]]]:
+    """(where, dockerd argv) for the unit's ExecStart (through systemctl) and every old option file."""
+    sources: list[tuple[str, list[str]]] = []
+    systemctl = module.get_bin_path("systemctl")
+    if systemctl:
+        rc, out, _err = module.run_command([systemctl, "show", unit, "--property=ExecStart", "--no-pager"])
+        if rc == 0:
+            sources.append((f"{unit} ExecStart", parse_exec_start(out)))
+    sources.extend(option_file_flags())
+    return sources
+
+
+def flag_clashes(module, unit: str, keys: set[str], ignored: set[str]) -> list[str]:
+    """Why dockerd would refuse to start: each daemon.json key in ``keys`` that a flag of the service sets too."""
+    clashes = []
+    for where, argv in service_flags(module, unit):
+        for key, flag in flag_keys(argv).items():
+            if key in keys and key not in ignored:
+                clashes.append(
+                    f"{key}: also set by the flag {flag!r} in {where}; dockerd refuses to start when a "
+                    "setting is given both as a flag and in daemon.json. Remove the flag (the engine role "
+                    "replaces ExecStart with a drop-in for hosts) or leave the key out"
+                )
+    return clashes

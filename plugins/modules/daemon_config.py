@@ -177,7 +177,6 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
     apply_verdict,
     changed_keys,
-    flag_keys,
     insecure_everywhere,
     load,
     normalize,
@@ -185,10 +184,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema impo
     problems,
     version_tuple,
 )
-from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import (
-    option_file_flags,
-    parse_exec_start,
-)
+from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import flag_clashes
 
 VALIDATE_SINCE = (23, 0)
 
@@ -205,27 +201,6 @@ def engine_version(module: AnsibleModule, dockerd: str) -> str | None:
     if rc != 0 or "version" not in out:
         return None
     return out.split("version", 1)[1].split(",")[0].strip()
-
-
-def service_flag_clashes(module: AnsibleModule, keys: set[str], ignored: set[str]) -> list[str]:
-    sources: list[tuple[str, list[str]]] = []
-    systemctl = module.get_bin_path("systemctl")
-    unit = module.params["unit"]
-    if systemctl:
-        rc, out, _err = module.run_command([systemctl, "show", unit, "--property=ExecStart", "--no-pager"])
-        if rc == 0:
-            sources.append((f"{unit} ExecStart", parse_exec_start(out)))
-    sources.extend(option_file_flags())
-    clashes = []
-    for where, argv in sources:
-        for key, flag in flag_keys(argv).items():
-            if key in keys and key not in ignored:
-                clashes.append(
-                    f"{key}: also set by the flag {flag!r} in {where}; dockerd refuses to start when a "
-                    "setting is given both as a flag and in daemon.json. Remove the flag (the engine role "
-                    "replaces ExecStart with a drop-in for hosts) or leave the key out"
-                )
-    return clashes
 
 
 def dockerd_validate(module: AnsibleModule, dockerd: str, config: dict) -> str | None:
@@ -280,7 +255,7 @@ def main() -> None:
         module.fail_json(msg=f"{exc}; fix or remove it, nothing was changed")
     running = params["running"].get("running_settings") or {}
     config = planned(current, params["settings"], params["exclusive"], running)
-    found += service_flag_clashes(module, set(config), set(params["ignore_flags_for"]))
+    found += flag_clashes(module, params["unit"], set(config), set(params["ignore_flags_for"]))
     if found:
         module.fail_json(msg="daemon.json not changed: " + "; ".join(found), problems=found)
 
