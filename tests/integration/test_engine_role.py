@@ -334,6 +334,7 @@ def test_check_mode_on_a_configured_host_names_the_reload_or_restart(converged, 
     assert proc.returncode == 0, proc.stdout
     assert counts["changed"] >= 1
     assert predicted in proc.stdout, proc.stdout
+    assert "| check " in proc.stdout  # the host check's verdict joins the summary
     assert converged.daemon_json() == before
     assert converged.daemon_pid() == pid
 
@@ -348,6 +349,7 @@ def test_check_mode_on_a_host_without_docker_predicts_everything_and_writes_noth
     assert counts["changed"] > 0
     assert '+  "registry-mirrors": [' in proc.stdout  # the diff of daemon.json
     assert "engine not installed yet (check mode: a real run installs and starts it)" in proc.stdout
+    assert "| check -" in proc.stdout  # nothing to check before the engine is there
     assert "would add dockyard to the docker group" in proc.stdout
     untouched = "dpkg-query -W docker.io >/dev/null 2>&1 && echo package; test -e /etc/docker && echo etc; " \
                 "getent group docker >/dev/null && echo group; true"  # fmt: skip
