@@ -8,6 +8,7 @@ log rotation and mirrors.
 
 from __future__ import annotations
 
+import base64
 import http.server
 import json
 import threading
@@ -165,15 +166,46 @@ def test_ip_forward_off_and_a_stopped_daemon(host):
     assert worrying(remote(host)) == set()
 
 
-def test_log_rotation_and_an_unreachable_mirror_set_by_the_role_and_mended_by_it(host):
-    proc, _counts = host.apply(docker_log_options={}, docker_registry_mirrors=["http://192.0.2.1:5000"],
-                               docker_insecure_registries=[])  # fmt: skip
+def test_settings_the_role_can_set_badly_are_found_and_mended_by_the_role(host):
+    bad = {"docker_log_options": {}, "docker_registry_mirrors": ["http://192.0.2.1:5000"],
+           "docker_insecure_registries": ["192.0.2.2:5000"], "docker_live_restore": False}  # fmt: skip
+    proc, _counts = host.apply(**bad)
     assert proc.returncode == 0, proc.stdout
-    found = worrying(remote(host))
-    assert {"security.log_rotation", "registry.mirror_unreachable"} <= found
-    proc, _counts = host.apply(**QUIET)
+    found = worrying(remote(host, expect_live_restore=True))
+    expected = {"security.log_rotation", "registry.mirror_unreachable", "registry.insecure_unreachable",
+                "security.live_restore"}  # fmt: skip
+    assert expected <= found, found
+    proc, _counts = host.apply(docker_live_restore=True, **QUIET)
     assert proc.returncode == 0, proc.stdout
+    assert worrying(remote(host, expect_live_restore=True)) == set()
+
+
+def test_a_hand_edited_daemon_json_that_clashes_with_the_unit_or_is_not_applied(host):
+    original = host.daemon_json()
+    edited = {**json.loads(original), "hosts": ["unix:///var/run/docker.sock"], "debug": True}
+    write = "echo {} | base64 -d > /etc/docker/daemon.json"
+    host.sh(write.format(base64.b64encode(json.dumps(edited).encode()).decode()))
+    try:
+        found = {f["id"]: f for f in remote(host)["findings"]}
+        assert "-H" in found["daemon.flag_clash"]["seen"], found
+        assert "debug" in found["daemon.config_not_applied"]["seen"], found
+    finally:
+        host.sh(write.format(base64.b64encode(original.encode()).decode()))
     assert worrying(remote(host)) == set()
+
+
+def test_stopped_containers_are_hygiene_findings_until_pruned(host):
+    # No image can be pulled: a one-file image is imported, and a container created from it never started.
+    host.sh(
+        "mkdir -p /tmp/one && echo x > /tmp/one/x && tar cf /tmp/one.tar -C /tmp/one . "
+        "&& docker import /tmp/one.tar dy/one:1 >/dev/null && docker create --label dy-check=1 dy/one:1 true"
+    )
+    (stopped,) = [f for f in remote(host)["findings"] if f["id"] == "hygiene.stopped_containers"]
+    assert stopped["severity"] == "info" and "containers: true" in stopped["fix"]
+    pruned = run_module("dockyard.docker.prune", {"containers": True, "labels": ["dy-check=1"]},
+                        inventory=host.inventory, hosts="all", become=True)  # fmt: skip
+    assert next(iter(pruned.values()))["changed"] is True
+    assert "hygiene.stopped_containers" not in {f["id"] for f in remote(host)["findings"]}
 
 
 def test_the_check_playbook_shows_the_fleet_writes_reports_and_fails_on_errors(host, tmp_path):
