@@ -10,10 +10,38 @@ comparison before the steps are taken.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any
 
+from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError
 from ansible_collections.dockyard.docker.plugins.module_utils.container_apply import ContainerActions
-from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import WAITING_STATES, Plan, Planner
+from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import (
+    WAITING_STATES,
+    ContainerError,
+    Plan,
+    Planner,
+    container_result,
+)
+from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import NAMESPACE_MODES
+
+DEFAULT_WORKERS = 4
+
+
+def referred(plan: Plan) -> set[str]:
+    """The containers a spec names (volumes_from, network, PID and IPC namespaces): they must exist first."""
+    want = plan.want
+    names = {entry.split(":")[0] for entry in want.get("volumes_from") or []}
+    for option in ("network_mode", *NAMESPACE_MODES):
+        if (want.get(option) or "").startswith("container:"):
+            names.add(want[option][10:])
+    return names
+
+
+def not_run(plan: Plan, why: str) -> dict[str, Any]:
+    """The result of a spec that was planned but not carried out."""
+    return {**plan.result(), "changed": False, "actions": [], "container": container_result(plan.current),
+            "not_run": why}  # fmt: skip
 
 
 class ContainerManager:
@@ -25,6 +53,7 @@ class ContainerManager:
         self.planner = Planner(client, check_mode, self.warnings)
         self.actions = ContainerActions(client, self.warnings)
         self._pulled: dict[str, dict[str, Any]] = {}  # reference -> the image a pull in this run brought
+        self._pull_lock = threading.Lock()  # one pull per reference, also with workers acting at once
 
     def plan(self, params: dict[str, Any], want: dict[str, Any]) -> Plan:
         return self.planner.plan(params, want)
@@ -34,14 +63,52 @@ class ContainerManager:
         if self.check_mode or not (plan.steps or plan.pull or waits):
             return
         if plan.pull:
-            if plan.pull not in self._pulled:
-                self._pulled[plan.pull] = self.actions.pull(plan.pull, plan.params["pull_retries"])
+            with self._pull_lock:
+                if plan.pull not in self._pulled:
+                    self._pulled[plan.pull] = self.actions.pull(plan.pull, plan.params["pull_retries"])
             image = self._pulled[plan.pull]
             if image["Id"] != plan.image["Id"]:
                 plan.image = image
                 self.planner.decide(plan)
         if plan.steps or waits:
             self.actions.act(plan)
+
+    def act_all(self, plans: list[Plan], workers: int = DEFAULT_WORKERS) -> list[tuple[Plan, str | None, str | None]]:
+        """Carry out ``plans`` with up to ``workers`` at once; a plan waits only for the containers of this
+        call that it names. After a failure no new plan starts; those running finish. Returns, in the
+        order given, (plan, error or None, why it did not run or None)."""
+        names = {plan.name for plan in plans}
+        waits_for = {plan.name: (referred(plan) & names) - {plan.name} for plan in plans}
+        outcome: dict[str, tuple[str | None, str | None]] = {}
+        failed: list[str] = []
+        pending = list(plans)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            running: dict[Any, Plan] = {}
+            while pending or running:
+                succeeded = {name for name, (error, why) in outcome.items() if error is None and why is None}
+                ready = [] if failed else [p for p in pending if waits_for[p.name] <= succeeded]
+                for plan in ready[: max(1, workers) - len(running)]:  # queued work could not be held back
+                    pending.remove(plan)
+                    running[pool.submit(self.act, plan)] = plan
+                if not running:  # what is left waits for a spec that failed, or that could not run
+                    for plan in pending:
+                        blockers = ", ".join(sorted(waits_for[plan.name] - succeeded))
+                        outcome[plan.name] = (
+                            None,
+                            f"stopped after {failed[0]} failed" if failed else f"waits for {blockers}",
+                        )
+                    break
+                done, _running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    plan = running.pop(future)
+                    error = future.exception()
+                    if error is not None and not isinstance(error, (ContainerError, APIError)):
+                        raise error
+                    message = (getattr(error, "explanation", None) or str(error)) if error else None
+                    outcome[plan.name] = (message, None)
+                    if error:
+                        failed.append(plan.name)
+        return [(plan, *outcome[plan.name]) for plan in plans]
 
     def leftovers(self, label: str, value: str, keep: set[str]) -> dict[str, str]:
         """Containers labelled ``label=value`` whose names are not in ``keep``: name -> ID."""

@@ -39,6 +39,15 @@ options:
     description: When pruning, remove the pruned containers' anonymous volumes too.
     type: bool
     default: false
+  parallel:
+    description:
+      - How many containers are created, changed and started at once. A spec waits only for the
+        containers of the call it names (O(dockyard.docker.container#module:volumes_from), a
+        C(container:) network, PID or IPC mode). Results keep the order of O(containers).
+      - After a spec fails no new one starts; those under way finish, and every spec's outcome is
+        reported (RV(results[].not_run) says why one was not carried out).
+    type: int
+    default: 4
 extends_documentation_fragment:
   - dockyard.docker.docker
 attributes:
@@ -100,6 +109,8 @@ results:
     exit_code: {description: "With state V(completed), the run's exit code.", type: int}
     stdout: {description: "With state V(completed), what the run wrote to standard output.", type: str}
     stderr: {description: "With state V(completed), what the run wrote to standard error.", type: str}
+    failed: {description: Set when this spec failed; RV(results[].msg) says why., type: bool}
+    not_run: {description: "Why the spec was not carried out (another failed first, or it waits for one).", type: str}
 pruned:
   description: The names of the containers removed by O(prune) (or that would be).
   returned: always
@@ -110,7 +121,11 @@ pruned:
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
-from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import ContainerManager
+from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import (
+    DEFAULT_WORKERS,
+    ContainerManager,
+    not_run,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, predicted_new
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, desired
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
@@ -154,6 +169,7 @@ def main() -> None:
             "group": {"type": "str"},
             "prune": {"type": "bool", "default": False},
             "remove_volumes": {"type": "bool", "default": False},
+            "parallel": {"type": "int", "default": DEFAULT_WORKERS},
         },
         required_if=[("prune", True, ["group"])],
         supports_check_mode=True,
@@ -168,19 +184,19 @@ def main() -> None:
             results = [predicted_new(spec) for spec, _want in wanted]
             dm.exit(changed=any(r["changed"] for r in results), results=results, pruned=[])
     manager = ContainerManager(dm.client, module.check_mode)
-    plans, done = [], []
-    with dm.failing(lambda: {"results": [p.result() for p in done]}):
+    plans: list = []
+    with dm.failing(lambda: {"results": [not_run(p, "not carried out") for p in plans]}):
         for spec, want in wanted:
             try:
                 plans.append(manager.plan(spec, want))
             except ContainerError as exc:
                 module.fail_json(msg=f"{spec['where']}: {exc}")
-        for plan in plans:
-            try:
-                manager.act(plan)
-            except ContainerError as exc:
-                module.fail_json(msg=f"{plan.params['where']}: {exc}", results=[p.result() for p in [*done, plan]])
-            done.append(plan)
+        outcomes = manager.act_all(plans, params["parallel"])
+        results = [not_run(plan, why) if why else {**plan.result(), **({"failed": True, "msg": error} if error else {})}
+                   for plan, error, why in outcomes]  # fmt: skip
+        errors = [f"{plan.params['where']}: {error}" for plan, error, _why in outcomes if error]
+        if errors:
+            module.fail_json(msg="; ".join(errors), results=results)
         keep = {spec["name"] for spec, _want in wanted}
         leftovers = manager.leftovers(GROUP_LABEL, params["group"], keep) if params["prune"] else {}
         manager.prune(leftovers, params["remove_volumes"])
@@ -189,7 +205,7 @@ def main() -> None:
         module.warn(warning)
     result = {
         "changed": any(p.changed for p in plans) or bool(pruned),
-        "results": [p.result() for p in plans],
+        "results": results,
         "pruned": pruned,
     }
     if module._diff:

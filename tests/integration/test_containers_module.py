@@ -99,3 +99,24 @@ def test_a_spec_may_use_the_volumes_of_one_listed_before_it(docker_client, group
     backwards = module("containers", {**args, "containers": [early_reader, late_source]})
     assert backwards.failed and f"volumes_from: no container '{group}-late'" in backwards["msg"]
     assert not docker_client.containers.list(all=True, filters={"name": f"{group}-early"})
+
+
+def test_workers_keep_the_input_order_honour_references_and_report_a_failure_for_every_spec(
+    docker_client, group, test_images
+):
+    data = {"name": f"{group}-data", "command": ["true"], "volumes": ["/shared"], "state": "present"}
+    users = [{"name": f"{group}-user-{i}", "volumes_from": [f"{group}-data"]} for i in range(5)]
+    args = {"defaults": {"image": test_images["busybox"], "command": TRAP, "stop_timeout": 2},
+            "containers": [data, *users], "parallel": 3}  # fmt: skip
+    created = module("containers", args)
+    assert [r["name"] for r in created["results"]] == [data["name"]] + [u["name"] for u in users]
+    assert all(r["container"]["running"] for r in created["results"][1:])
+    assert module("containers", args)["changed"] is False
+    broken = {"name": f"{group}-broken", "command": ["/no/such/binary"]}
+    after = [{"name": f"{group}-after-{i}", "volumes_from": [f"{group}-broken"]} for i in range(3)]
+    failed = module("containers", {**args, "containers": [broken, *after], "parallel": 1})
+    assert failed.failed and f"({group}-broken)" in failed["msg"] and "no/such/binary" in failed["msg"]
+    outcomes = {r["name"]: r for r in failed["results"]}
+    assert outcomes[f"{group}-broken"]["failed"] is True
+    assert {outcomes[a["name"]]["not_run"] for a in after} == {f"stopped after {group}-broken failed"}
+    assert not docker_client.containers.list(all=True, filters={"name": f"{group}-after"})

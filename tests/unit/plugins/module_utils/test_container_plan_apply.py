@@ -4,12 +4,13 @@ decides, and the calls and payloads the apply step makes from the option table."
 from __future__ import annotations
 
 import copy
+import time
 
 import pytest
 from docker.errors import NotFound
 
 from ansible_collections.dockyard.docker.plugins.module_utils.container_apply import create_payload, update_payload
-from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import ContainerManager
+from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import ContainerManager, not_run
 from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, predicted_new
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, OPTIONS, desired
 
@@ -291,3 +292,43 @@ def test_a_host_without_a_daemon_predicts_every_container_as_new(state, actions)
     predicted = predicted_new(params(state=state))
     assert predicted["actions"] == actions and predicted["changed"] is bool(actions)
     assert ("exit_code" in predicted) is (state == "completed")
+
+
+class SlowEngine(FakeEngine):
+    """Creating ``slow`` takes a moment, so that a worker that does not wait for it would go first."""
+
+    def create_container_from_config(self, payload, name):
+        if name == "slow":
+            time.sleep(0.2)
+        if name == "broken":
+            raise ContainerError("broken: no such thing")
+        return super().create_container_from_config(payload, name)
+
+
+def plans_for(manager, *specs):
+    return [manager.plan(spec, desired(spec)) for spec in (params(**given) for given in specs)]
+
+
+def test_workers_act_at_once_but_a_spec_waits_for_the_container_it_names():
+    engine = SlowEngine()
+    manager = ContainerManager(engine)
+    plans = plans_for(manager, {"name": "slow"}, {"name": "app", "volumes_from": ["slow"]}, {"name": "other"})
+    outcomes = manager.act_all(plans, workers=3)
+    assert [(plan.name, error, why) for plan, error, why in outcomes] == [
+        ("slow", None, None), ("app", None, None), ("other", None, None)]  # fmt: skip
+    creates = [call[1] for call in engine.calls if call[0] == "create"]
+    assert creates.index("other") < creates.index("slow") < creates.index("app")
+
+
+def test_after_a_failure_no_new_spec_starts_and_each_says_why():
+    engine = SlowEngine()
+    manager = ContainerManager(engine)
+    plans = plans_for(manager, {"name": "broken"}, {"name": "later"}, {"name": "user", "volumes_from": ["broken"]})
+    outcomes = manager.act_all(plans, workers=1)
+    assert [(plan.name, error, why) for plan, error, why in outcomes] == [
+        ("broken", "broken: no such thing", None),
+        ("later", None, "stopped after broken failed"),
+        ("user", None, "stopped after broken failed"),
+    ]
+    assert not [call for call in engine.calls if call[0] == "create"]
+    assert not_run(plans[1], "stopped after broken failed")["actions"] == []
