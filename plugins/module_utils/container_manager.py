@@ -29,9 +29,10 @@ DEFAULT_WORKERS = 4
 
 
 def referred(plan: Plan) -> set[str]:
-    """The containers a spec names (volumes_from, network, PID and IPC namespaces): they must exist first."""
+    """The containers a spec names (volumes_from, network, PID and IPC namespaces) or comes after (a compose
+    service's depends_on): they must be carried out first."""
     want = plan.want
-    names = {entry.split(":")[0] for entry in want.get("volumes_from") or []}
+    names = {entry.split(":")[0] for entry in want.get("volumes_from") or []} | set(plan.params.get("after") or [])
     for option in ("network_mode", *NAMESPACE_MODES):
         if (want.get(option) or "").startswith("container:"):
             names.add(want[option][10:])

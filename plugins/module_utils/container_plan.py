@@ -226,6 +226,10 @@ class Planner:
             self._networks[name] = inspected(self.client.inspect_network, name) is not None
         return self._networks[name]
 
+    def assume_networks(self, names: list[str]) -> None:
+        """Networks that this run creates before its containers (in check mode, that it would create)."""
+        self._networks.update(dict.fromkeys(names, True))
+
     def _swap_limit_supported(self) -> bool:
         if self._swap_limit is None:
             self._swap_limit = bool(self.client.info().get("SwapLimit"))

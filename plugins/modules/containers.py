@@ -109,7 +109,8 @@ results:
     exit_code: {description: "With state V(completed), the run's exit code.", type: int}
     stdout: {description: "With state V(completed), what the run wrote to standard output.", type: str}
     stderr: {description: "With state V(completed), what the run wrote to standard error.", type: str}
-    failed: {description: Set when this spec failed; RV(results[].msg) says why., type: bool}
+    failed: {description: "Set when this spec failed; RV(results[].msg) says why.", type: bool}
+    msg: {description: "Why this spec failed.", type: str}
     not_run: {description: "Why the spec was not carried out (another failed first, or it waits for one).", type: str}
 pruned:
   description: The names of the containers removed by O(prune) (or that would be).

@@ -1,0 +1,374 @@
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A Compose project read natively: files merged, variables interpolated, services turned into container specs.
+
+The result is what the ``containers`` machinery takes (one spec per container, with the names and labels
+``docker compose`` gives, so that ``docker compose ps`` and ``down`` know the project), plus the project's
+networks and volumes. Every key is checked: one that is not supported fails with its path
+(``services.web.build``) before anything is touched.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, duration_ns
+
+PROJECT_LABEL = "com.docker.compose.project"
+SERVICE_LABEL = "com.docker.compose.service"
+NUMBER_LABEL = "com.docker.compose.container-number"
+FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+VARIABLE = re.compile(r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+CONDITIONS = {"service_started": "started", "service_healthy": "healthy", "service_completed_successfully": "completed"}
+RESTART = {"no": "no", "always": "always", "on-failure": "on-failure", "unless-stopped": "unless-stopped"}
+
+# service key -> container option, for the keys whose value the container option takes as it is
+SAME = {"image": "image", "command": "command", "entrypoint": "entrypoint", "user": "user",
+        "working_dir": "working_dir", "hostname": "hostname", "init": "init", "privileged": "privileged",
+        "read_only": "read_only",
+        "cap_add": "cap_add", "cap_drop": "cap_drop", "dns": "dns", "dns_search": "dns_search", "devices": "devices",
+        "expose": "expose", "shm_size": "shm_size", "stop_signal": "stop_signal", "pid": "pid_mode", "ipc": "ipc_mode",
+        "security_opt": "security_opts", "tty": "tty", "stdin_open": "interactive", "mem_limit": "memory",
+        "memswap_limit": "memory_swap", "mem_reservation": "memory_reservation", "cpus": "cpus",
+        "cpu_shares": "cpu_shares", "network_mode": "network_mode"}  # fmt: skip
+HANDLED = {"environment", "env_file", "labels", "ports", "volumes", "networks", "depends_on", "healthcheck", "restart",
+           "logging", "tmpfs", "ulimits", "extra_hosts", "sysctls", "deploy", "scale", "stop_grace_period",
+           "pull_policy", "profiles", "container_name"}  # fmt: skip
+# The shape each key must have (a key that may be a string too is checked by what takes it).
+LISTS = {"ports", "expose", "volumes", "cap_add", "cap_drop", "dns_search", "devices", "security_opt", "profiles"}
+MAPPINGS = {"deploy", "logging", "ulimits", "healthcheck"}
+LISTS_OR_MAPPINGS = {"environment", "labels", "sysctls", "extra_hosts", "networks", "depends_on"}
+PULL_POLICIES = {"always": "always", "missing": "missing", "if_not_present": "missing", "never": "never"}
+
+
+def project_name(name: str) -> str:
+    """A project name as Compose normalises it: lowercase letters, digits, dashes and underscores."""
+    normal = re.sub(r"[^a-z0-9_-]", "", name.lower()).lstrip("_-")
+    if not normal:
+        raise SpecError(f"project_name: {name!r} has no letter or digit left once normalised")
+    return normal
+
+
+def interpolate(value: Any, variables: dict[str, str], path: str) -> Any:
+    """``${VAR}``, ``$VAR``, ``${VAR:-default}``, ``${VAR-default}``, ``${VAR:?error}``, ``${VAR?error}`` and
+    ``$$``, in every string of ``value``."""
+    if isinstance(value, dict):
+        return {k: interpolate(v, variables, f"{path}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, variables, f"{path}[{i}]") for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match) -> str:
+        if match.group(1):
+            return "$"
+        name = match.group(2) or match.group(5)
+        operator, argument = match.group(3), match.group(4) or ""
+        present = name in variables
+        empty = not variables.get(name)
+        if operator in (":-", "-") and (not present or (operator == ":-" and empty)):
+            return interpolate(argument, variables, path)
+        if operator in (":?", "?") and (not present or (operator == ":?" and empty)):
+            raise SpecError(f"{path}: ${{{name}}} is required: {argument or 'not set'}")
+        return variables.get(name, "")
+
+    return VARIABLE.sub(substitute, value)
+
+
+def read_env_text(text: str) -> dict[str, str]:
+    """``.env`` lines as Compose reads them: KEY=VALUE, quotes taken off, # comments, ``export`` allowed."""
+    found = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if sep:
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            found[key.strip()] = value
+    return found
+
+
+def merge(base: Any, override: Any) -> Any:
+    """Later files over earlier ones, as Compose merges them: mappings key by key, anything else replaced."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = merge(base.get(key), value) if key in base else value
+        return merged
+    return override
+
+
+def _pairs(value: Any, path: str) -> dict[str, str]:
+    """A list of KEY=VALUE or a mapping (environment, labels, sysctls), as strings."""
+    if isinstance(value, dict):
+        return {
+            str(k): "" if v is None else str(v).lower() if isinstance(v, bool) else str(v) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return dict(str(item).partition("=")[::2] for item in value)
+    raise SpecError(f"{path}: {value!r} is neither a list of KEY=VALUE nor a mapping")
+
+
+def _ports(entries: list[Any], path: str) -> list[str]:
+    result = []
+    for index, entry in enumerate(entries):
+        if isinstance(entry, dict):  # long syntax
+            if "target" not in entry:
+                raise SpecError(f"{path}[{index}]: the long syntax needs target")
+            host = f"{entry['host_ip']}:" if entry.get("host_ip") else ""
+            published = str(entry.get("published") or "")
+            spec = f"{host}{published}:{entry['target']}" if host or published else str(entry["target"])
+            result.append(spec + (f"/{entry['protocol']}" if entry.get("protocol") else ""))
+        else:
+            result.append(str(entry))
+    return result
+
+
+def _volumes(entries: list[Any], directory: str, named: dict[str, str], path: str) -> tuple[list[str], list[str]]:
+    """(volumes as the container option takes them, tmpfs mounts) with project volume names resolved."""
+    volumes, tmpfs = [], []
+    for index, entry in enumerate(entries):
+        if isinstance(entry, dict):
+            kind, target = entry.get("type", "volume"), entry.get("target")
+            if not target:
+                raise SpecError(f"{path}[{index}]: the long syntax needs target")
+            if kind == "tmpfs":
+                size = (entry.get("tmpfs") or {}).get("size")
+                tmpfs.append(f"{target}:size={size}" if size else target)
+                continue
+            source = entry.get("source") or ""
+            mode = ":ro" if entry.get("read_only") else ""
+        else:
+            source, _sep, rest = str(entry).partition(":") if ":" in str(entry) else ("", "", str(entry))
+            target, _sep, options = rest.partition(":")
+            mode = f":{options}" if options else ""
+        if source.startswith((".", "~")):  # relative to the project directory, as Compose reads it
+            source = os.path.normpath(os.path.join(directory, os.path.expanduser(source)))
+        elif source and not source.startswith("/"):
+            if source not in named:
+                raise SpecError(f"{path}[{index}]: the volume {source!r} is not in the top-level volumes")
+            source = named[source]
+        volumes.append(f"{source}:{target}{mode}" if source else target)
+    return volumes, tmpfs
+
+
+def _restart(value: Any, path: str) -> dict[str, Any]:
+    restart, _sep, retries = str(value).partition(":")
+    if restart not in RESTART:
+        raise SpecError(f"{path}: {value!r} is not one of {', '.join(RESTART)}")
+    return {"restart_policy": RESTART[restart], **({"restart_retries": int(retries)} if retries else {})}
+
+
+def _logging(value: dict[str, Any], _path: str) -> dict[str, Any]:
+    found = {"log_driver": value.get("driver"), "log_options": value.get("options")}
+    return {k: v for k, v in found.items() if v}
+
+
+def _ulimits(value: dict[str, Any], _path: str) -> dict[str, Any]:
+    return {
+        "ulimits": [f"{k}={v['soft']}:{v['hard']}" if isinstance(v, dict) else f"{k}={v}" for k, v in value.items()]
+    }
+
+
+def _extra_hosts(value: Any, _path: str) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return {"extra_hosts": value}
+    return {"extra_hosts": dict(entry.replace("=", ":", 1).split(":", 1) for entry in value)}
+
+
+def _pull_policy(value: str, path: str) -> dict[str, Any]:
+    if value not in PULL_POLICIES:
+        raise SpecError(f"{path}: {value!r} is not one of {', '.join(PULL_POLICIES)}")
+    return {"pull": PULL_POLICIES[value]}
+
+
+def _deploy(value: dict[str, Any], path: str) -> dict[str, Any]:
+    unknown = sorted(set(value) - {"replicas", "resources"})
+    if unknown:
+        raise SpecError(f"{path}.{unknown[0]}: not supported here (replicas and resources are)")
+    limits = (value.get("resources") or {}).get("limits") or {}
+    reservations = (value.get("resources") or {}).get("reservations") or {}
+    found = {"memory": limits.get("memory"), "cpus": float(limits["cpus"]) if limits.get("cpus") else None,
+             "memory_reservation": reservations.get("memory")}  # fmt: skip
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _healthcheck(value: dict[str, Any], _path: str) -> dict[str, Any]:
+    keys = ("test", "interval", "timeout", "start_period", "retries", "disable")
+    return {"healthcheck": {k: value[k] for k in keys if k in value}}
+
+
+# service key -> the container options it becomes (the keys that need more than a rename)
+CONVERTERS = {
+    "ports": lambda v, path: {"ports": _ports(v, path)},
+    "restart": _restart,
+    "logging": _logging,
+    "ulimits": _ulimits,
+    "extra_hosts": _extra_hosts,
+    "sysctls": lambda v, path: {"sysctls": _pairs(v, path)},
+    "stop_grace_period": lambda v, path: {"stop_timeout": round(duration_ns(v, path) / 1e9)},
+    "pull_policy": _pull_policy,
+    "deploy": _deploy,
+    "healthcheck": _healthcheck,
+}
+
+
+class Project:
+    """A Compose project: its name, and per service the container specs it needs, in an order that
+    depends_on allows; plus the networks and volumes it owns (name -> settings) and those it only uses."""
+
+    def __init__(self, config: dict[str, Any], name: str, directory: str, profiles: list[str]) -> None:
+        self.name = project_name(name)
+        self.directory = directory
+        unknown = set(config) - {"services", "networks", "volumes", "name", "version"}
+        unknown = {k for k in unknown if not k.startswith("x-")}
+        if unknown:
+            raise SpecError(
+                f"{sorted(unknown)[0]}: not a top-level key this module supports (services, networks, volumes)"
+            )
+        self.networks = self._resources(config.get("networks") or {}, "networks")
+        self.volumes = self._resources(config.get("volumes") or {}, "volumes")
+        services = {n: s or {} for n, s in (config.get("services") or {}).items()
+                    if not (s or {}).get("profiles") or set((s or {}).get("profiles")) & set(profiles)}  # fmt: skip
+        if not services:
+            raise SpecError("services: none (or none in the profiles asked for)")
+        self.order = self._order(services)
+        self.waits = self._dependency_states(services)
+        self.specs: dict[str, list[dict[str, Any]]] = {n: self._specs(n, services[n]) for n in self.order}
+
+    def _resources(self, declared: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+        result = {}
+        for key, given in declared.items():
+            settings = given or {}
+            external = bool(settings.get("external"))
+            name = settings.get("name") or (key if external else f"{self.name}_{key}")
+            labels = _pairs(settings.get("labels") or {}, f"{kind}.{key}.labels")
+            result[key] = {"name": name, "external": external, "driver": settings.get("driver"), "labels": labels,
+                           "driver_opts": settings.get("driver_opts") or {}, "ipam": settings.get("ipam") or {},
+                           "internal": bool(settings.get("internal"))}  # fmt: skip
+        if kind == "networks" and "default" not in result:
+            result["default"] = {"name": f"{self.name}_default", "external": False, "driver": None, "driver_opts": {},
+                                 "labels": {}, "ipam": {}, "internal": False}  # fmt: skip
+        return result
+
+    @staticmethod
+    def _depends(service: dict[str, Any], name: str, services: dict[str, Any]) -> dict[str, str]:
+        value = service.get("depends_on") or {}
+        depends = {d: "service_started" for d in value} if isinstance(value, list) else {
+            d: (c or {}).get("condition", "service_started") for d, c in value.items()}  # fmt: skip
+        for other, condition in depends.items():
+            if other not in services:
+                raise SpecError(f"services.{name}.depends_on: no service {other!r}")
+            if condition not in CONDITIONS:
+                raise SpecError(f"services.{name}.depends_on.{other}.condition: {condition!r} is not one of "
+                                f"{', '.join(CONDITIONS)}")  # fmt: skip
+        return depends
+
+    def _order(self, services: dict[str, Any]) -> list[str]:
+        """Services so that each comes after what it depends on; a cycle is named."""
+        order: list[str] = []
+        visiting: list[str] = []
+
+        def visit(name: str) -> None:
+            if name in order:
+                return
+            if name in visiting:
+                cycle = " -> ".join([*visiting[visiting.index(name) :], name])
+                raise SpecError(f"services: depends_on goes round in a circle: {cycle}")
+            visiting.append(name)
+            for other in self._depends(services[name], name, services):
+                visit(other)
+            visiting.pop()
+            order.append(name)
+
+        for name in services:
+            visit(name)
+        return order
+
+    def _dependency_states(self, services: dict[str, Any]) -> dict[str, dict[str, str]]:
+        """service -> the services it waits for and how; a service another waits on as healthy or completed
+        gets that state, so that carrying it out waits as depends_on asks."""
+        waits = {name: self._depends(service, name, services) for name, service in services.items()}
+        self.states = {name: "started" for name in services}
+        for depends in waits.values():
+            for other, condition in depends.items():
+                if condition != "service_started":
+                    self.states[other] = CONDITIONS[condition]
+        return waits
+
+    def _specs(self, name: str, service: dict[str, Any]) -> list[dict[str, Any]]:
+        path = f"services.{name}"
+        unknown = sorted(k for k in service if k not in SAME and k not in HANDLED and not k.startswith("x-"))
+        if unknown:
+            supported = ", ".join(sorted({*SAME, *HANDLED} - {"profiles"}))
+            raise SpecError(f"{path}.{unknown[0]}: not a service key this module supports; it supports {supported}")
+        for key, value in service.items():
+            shapes = (
+                (list,)
+                if key in LISTS
+                else (dict,)
+                if key in MAPPINGS
+                else (list, dict)
+                if key in LISTS_OR_MAPPINGS
+                else ()
+            )
+            if shapes and value is not None and not isinstance(value, shapes):
+                kind = " or ".join("a list" if shape is list else "a mapping" for shape in shapes)
+                raise SpecError(f"{path}.{key}: {value!r} is not {kind}")
+        if not service.get("image"):
+            raise SpecError(f"{path}: no image (building images is not supported here: build them with image_build)")
+        base: dict[str, Any] = {SAME[k]: v for k, v in service.items() if k in SAME}
+        for key, convert in CONVERTERS.items():
+            if service.get(key) not in (None, "", [], {}):
+                base.update(convert(service[key], f"{path}.{key}"))
+        env = self._env_files(service.get("env_file"), f"{path}.env_file")
+        env.update(_pairs(service.get("environment") or {}, f"{path}.environment"))
+        if env:
+            base["env"] = env
+        base["labels"] = {**_pairs(service.get("labels") or {}, f"{path}.labels"), PROJECT_LABEL: self.name,
+                          SERVICE_LABEL: name, "com.docker.compose.oneoff": "False"}  # fmt: skip
+        named = {key: volume["name"] for key, volume in self.volumes.items()}
+        volumes, tmpfs = _volumes(service.get("volumes") or [], self.directory, named, f"{path}.volumes")
+        tmpfs += [service["tmpfs"]] if isinstance(service.get("tmpfs"), str) else service.get("tmpfs") or []
+        base.update({k: v for k, v in (("volumes", volumes), ("tmpfs", tmpfs)) if v})
+        if "network_mode" not in base:
+            base["networks"] = self._service_networks(name, service.get("networks"), path)
+        base["state"] = self.states[name]
+        replicas = int((service.get("deploy") or {}).get("replicas", service.get("scale", 1)))
+        if service.get("container_name") and replicas != 1:
+            raise SpecError(f"{path}.container_name: a fixed name cannot be given to {replicas} replicas")
+        return [
+            {**base, "name": service.get("container_name") or f"{self.name}-{name}-{number}",
+             "labels": {**base["labels"], NUMBER_LABEL: str(number)}}
+            for number in range(1, replicas + 1)
+        ]  # fmt: skip
+
+    def _env_files(self, value: Any, path: str) -> dict[str, str]:
+        env: dict[str, str] = {}
+        for entry in [value] if isinstance(value, str) else value or []:
+            file_path = os.path.join(self.directory, entry if isinstance(entry, str) else entry["path"])
+            try:
+                with open(file_path, encoding="utf-8") as handle:
+                    env.update(read_env_text(handle.read()))
+            except OSError as exc:
+                raise SpecError(f"{path}: cannot read {file_path}: {exc.strerror}") from None
+        return env
+
+    def _service_networks(self, name: str, value: Any, path: str) -> list[dict[str, Any]]:
+        """The service's networks with the service name as an alias on each, as Compose connects them."""
+        entries = {"default": None} if not value else ({n: None for n in value} if isinstance(value, list) else value)
+        result = []
+        for key, given in entries.items():
+            if key not in self.networks:
+                raise SpecError(f"{path}.networks: the network {key!r} is not in the top-level networks")
+            settings = given or {}
+            endpoint = {"name": self.networks[key]["name"], "aliases": sorted({name, *(settings.get("aliases") or [])})}
+            if settings.get("ipv4_address"):
+                endpoint["ipv4_address"] = settings["ipv4_address"]
+            result.append(endpoint)
+        return result

@@ -1,0 +1,349 @@
+#!/usr/bin/python
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: compose
+short_description: Apply a Compose project natively, without the Docker CLI or the compose plugin
+version_added: 0.3.0
+description:
+  - Reads a Compose project (O(project_src), O(files) or O(definition)), interpolates its variables, and brings its
+    networks, volumes and containers to what it says, on the same planning engine as M(dockyard.docker.containers) -
+    every service checked and planned before anything is touched, each option compared, a second run unchanged.
+  - Containers, networks and volumes get the names and labels C(docker compose) gives them
+    (C(<project>-<service>-<n>), C(<project>_default), C(<project>_<volume>)), so that C(docker compose ps), C(logs)
+    and C(down) know a project this module deployed.
+  - C(depends_on) orders the services; a dependency whose condition is C(service_healthy) is waited for until
+    healthy, one with C(service_completed_successfully) runs to completion first; a cycle is an error that names it.
+  - A key this module does not support fails with its path (C(services.web.build)) and the list of those it does.
+    Images are not built (use M(dockyard.docker.image_build) first).
+  - Networks and volumes that already exist are used as they are; their settings are not compared.
+requirements:
+  - PyYAML on the target, unless O(definition) is given as a mapping.
+options:
+  project_src:
+    description:
+      - The project directory on the target, holding C(compose.yaml) (or C(compose.yml), C(docker-compose.yml)),
+        the C(.env) file, and what relative paths in the files refer to.
+    type: path
+  files:
+    description: Compose files, relative to O(project_src), merged in order as Compose merges them.
+    type: list
+    elements: str
+  definition:
+    description: The project itself, as a mapping or YAML text, in place of files.
+    type: raw
+  project_name:
+    description: The project's name; by default the file's C(name), else the directory's name, normalised as Compose.
+    type: str
+  env:
+    description: Variables for interpolation, over those of C(.env) in O(project_src).
+    type: dict
+    default: {}
+  profiles:
+    description: Profiles whose services are included, besides those without a profile.
+    type: list
+    elements: str
+    default: []
+  state:
+    description:
+      - V(present) creates and starts what the project says; V(stopped) stops its containers; V(restarted) restarts
+        them; V(absent) removes its containers and networks (and volumes with O(remove_volumes)).
+    type: str
+    default: present
+    choices: [present, stopped, restarted, absent]
+  remove_orphans:
+    description: Remove the project's containers whose service is no longer in the project.
+    type: bool
+    default: false
+  remove_volumes:
+    description: With O(state=absent), remove the project's volumes too (their data is lost).
+    type: bool
+    default: false
+  parallel:
+    description: How many containers are created and started at once (see M(dockyard.docker.containers)).
+    type: int
+    default: 4
+extends_documentation_fragment:
+  - dockyard.docker.docker
+attributes:
+  check_mode:
+    support: full
+    description: Plans every service and reports what would be created, changed, started or removed; builds nothing.
+  diff_mode:
+    support: full
+    description: The differing options of each container.
+author:
+  - Dockyard maintainers (@dockyard)
+"""
+
+EXAMPLES = r"""
+- name: The web application and its database, from the project directory on the host
+  dockyard.docker.compose:
+    project_src: /srv/shop
+    env:
+      TAG: "1.4"
+
+- name: A project written in the task
+  dockyard.docker.compose:
+    project_name: monitoring
+    definition:
+      services:
+        exporter:
+          image: registry.local:5000/node-exporter:1.8
+          pid: host
+          restart: unless-stopped
+
+- name: Take it away, data included
+  dockyard.docker.compose:
+    project_src: /srv/shop
+    state: absent
+    remove_volumes: true
+"""
+
+RETURN = r"""
+project:
+  description: The project's name.
+  returned: always
+  type: str
+services:
+  description: Service to the results of its containers, each as M(dockyard.docker.containers) returns one.
+  returned: always
+  type: dict
+networks:
+  description: The project's networks created (or removed), by their names.
+  returned: always
+  type: list
+  elements: str
+volumes:
+  description: The project's volumes created (or removed), by their names.
+  returned: always
+  type: list
+  elements: str
+removed:
+  description: Containers removed (orphans, or all of them with O(state=absent)).
+  returned: always
+  type: list
+  elements: str
+"""
+
+import os
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec import (
+    FILES,
+    PROJECT_LABEL,
+    SERVICE_LABEL,
+    Project,
+    interpolate,
+    merge,
+    read_env_text,
+)
+from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import (
+    DEFAULT_WORKERS,
+    ContainerManager,
+    not_run,
+)
+from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, desired
+from ansible_collections.dockyard.docker.plugins.module_utils.resources import inspected
+from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
+
+
+def _yaml(text: str, where: str):
+    try:
+        import yaml  # noqa: PLC0415 (only when files are read on the target)
+    except ImportError:
+        raise TaskError(
+            f"{where}: reading Compose files needs PyYAML on the target (python3-yaml); or pass definition, "
+            "for example lookup('ansible.builtin.file', 'compose.yaml') | from_yaml"
+        ) from None
+    try:
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise TaskError(f"{where}: not valid YAML: {exc}") from None
+
+
+def load(p: dict) -> tuple[dict, str, str]:
+    """(the merged, interpolated configuration, the project's name, its directory)."""
+    directory = p["project_src"] or os.getcwd()
+    variables = {}
+    if p["project_src"] and os.path.isfile(os.path.join(directory, ".env")):
+        with open(os.path.join(directory, ".env"), encoding="utf-8") as handle:
+            variables.update(read_env_text(handle.read()))
+    variables.update({str(k): str(v) for k, v in p["env"].items()})
+    if p["definition"] is not None:
+        configs = [p["definition"] if isinstance(p["definition"], dict) else _yaml(p["definition"], "definition")]
+    else:
+        names = p["files"] or [next((f for f in FILES if os.path.isfile(os.path.join(directory, f))), FILES[0])]
+        configs = []
+        for name in names:
+            path = os.path.join(directory, name)
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    configs.append(_yaml(handle.read(), path))
+            except OSError as exc:
+                raise TaskError(f"files: cannot read {path}: {exc.strerror}") from None
+    config: dict = {}
+    for one in configs:
+        if not isinstance(one, dict):
+            raise TaskError(f"definition: {type(one).__name__} is not a Compose mapping")
+        config = merge(config, one)
+    config = interpolate(config, variables, "project")
+    name = (
+        p["project_name"] or config.get("name") or (os.path.basename(directory.rstrip("/")) if p["project_src"] else "")
+    )
+    if not name:
+        raise TaskError("project_name: needed with definition (or a name: key in it)")
+    return config, name, directory
+
+
+def container_specs(project: Project, state: str) -> list[tuple[dict, dict]]:
+    """(validated spec, desired values) for every container, in depends_on order; each spec waits for the
+    containers of the services it depends on."""
+    validator = ArgumentSpecValidator(CONTAINER_ARGS)
+    result = []
+    for service in project.order:
+        after = [spec["name"] for other in project.waits[service] for spec in project.specs[other]]
+        for raw in project.specs[service]:
+            checked = validator.validate({**raw, "state": state if state != "present" else raw["state"]})
+            if checked.error_messages:
+                raise TaskError(f"services.{service}: {'; '.join(checked.error_messages)}")
+            spec = checked.validated_parameters
+            spec.update(where=f"services.{service}", after=after, service=service)
+            try:
+                result.append((spec, desired(spec)))
+            except SpecError as exc:
+                raise TaskError(f"services.{service}: {exc}") from None
+    return result
+
+
+def used(project: Project, kind: str, specs: list[tuple[dict, dict]]) -> list[dict]:
+    """The project's networks or volumes that a container uses."""
+    names = set()
+    for spec, _want in specs:
+        if kind == "networks":
+            names |= {e["name"] for e in spec.get("networks") or []}
+        else:
+            names |= {v.split(":")[0] for v in spec.get("volumes") or []}
+    return [settings for settings in getattr(project, kind).values() if settings["name"] in names]
+
+
+def ensure(client, kind: str, settings: dict, project: str, check_mode: bool) -> bool:
+    """The network or volume exists (created with Compose's labels when it does not); True when created."""
+    lookup = client.inspect_network if kind == "networks" else client.inspect_volume
+    if inspected(lookup, settings["name"]) is not None:
+        return False
+    if settings["external"]:
+        raise TaskError(f"{kind}: {settings['name']!r} is external and does not exist; create it first")
+    if check_mode:
+        return True
+    labels = {**settings["labels"], PROJECT_LABEL: project,
+              f"com.docker.compose.{kind[:-1]}": settings["name"].removeprefix(f"{project}_")}  # fmt: skip
+    if kind == "networks":
+        ipam = None
+        if settings["ipam"].get("config"):
+            pools = [{"Subnet": c.get("subnet"), "Gateway": c.get("gateway")} for c in settings["ipam"]["config"]]
+            ipam = {"Driver": settings["ipam"].get("driver") or "default", "Config": pools}
+        client.create_network(settings["name"], driver=settings["driver"] or "bridge", options=settings["driver_opts"],
+                              ipam=ipam, internal=settings["internal"], labels=labels)  # fmt: skip
+    else:
+        client.create_volume(settings["name"], driver=settings["driver"] or "local",
+                             driver_opts=settings["driver_opts"], labels=labels)  # fmt: skip
+    return True
+
+
+def main() -> None:
+    dm = DockerModule(
+        argument_spec={
+            "project_src": {"type": "path"},
+            "files": {"type": "list", "elements": "str"},
+            "definition": {"type": "raw"},
+            "project_name": {"type": "str"},
+            "env": {"type": "dict", "default": {}},
+            "profiles": {"type": "list", "elements": "str", "default": []},
+            "state": {"type": "str", "default": "present", "choices": ["present", "stopped", "restarted", "absent"]},
+            "remove_orphans": {"type": "bool", "default": False},
+            "remove_volumes": {"type": "bool", "default": False},
+            "parallel": {"type": "int", "default": DEFAULT_WORKERS},
+        },
+        required_one_of=[("project_src", "definition")],
+        mutually_exclusive=[("files", "definition")],
+        supports_check_mode=True,
+    )
+    p, module = dm.params, dm.module
+    with dm.failing():
+        config, name, directory = load(p)
+        try:
+            project = Project(config, name, directory, p["profiles"])
+        except SpecError as exc:
+            raise TaskError(str(exc)) from None
+        except (TypeError, AttributeError, KeyError) as exc:  # a value of another type than Compose allows
+            raise TaskError(f"the project is not shaped as Compose expects it ({exc}); check its keys' types") from None
+        specs = container_specs(project, p["state"] if p["state"] != "absent" else "present")
+    client = dm.client
+    result = {"project": project.name, "services": {}, "networks": [], "volumes": [], "removed": []}
+    with dm.failing(lambda: result):
+        listed = client.containers(all=True, filters={"label": f"{PROJECT_LABEL}={project.name}"})
+        by_name = {c["Names"][0].lstrip("/"): c for c in listed}
+        if p["state"] == "absent":
+            remove_project(dm, project, by_name, result)
+            dm.exit(changed=bool(result["removed"] or result["networks"] or result["volumes"]), **result)
+        for kind in ("networks", "volumes"):
+            result[kind] = [
+                s["name"]
+                for s in used(project, kind, specs)
+                if ensure(client, kind, s, project.name, module.check_mode)
+            ]
+        manager = ContainerManager(client, module.check_mode)
+        manager.planner.assume_networks(result["networks"])
+        plans = [manager.plan(spec, want) for spec, want in specs]
+        outcomes = manager.act_all(plans, p["parallel"])
+        for plan, error, why in outcomes:
+            entry = (
+                not_run(plan, why) if why else {**plan.result(), **({"failed": True, "msg": error} if error else {})}
+            )
+            result["services"].setdefault(plan.params["service"], []).append(entry)
+        errors = [f"{plan.params['where']} ({plan.name}): {error}" for plan, error, _why in outcomes if error]
+        if errors:
+            module.fail_json(msg="; ".join(errors), changed=True, **result)
+        if p["remove_orphans"]:
+            wanted = {spec["name"] for spec, _want in specs}
+            orphans = sorted(n for n, c in by_name.items() if n not in wanted
+                             and c.get("Labels", {}).get(SERVICE_LABEL) not in project.specs)  # fmt: skip
+            manager.prune({n: by_name[n]["Id"] for n in orphans}, remove_volumes=False)
+            result["removed"] = orphans
+    for warning in manager.warnings:
+        module.warn(warning)
+    changed = any(p.changed for p in plans) or bool(result["networks"] or result["volumes"] or result["removed"])
+    if module._diff:
+        diffs = {plan.name: plan.diff() for plan in plans if plan.changed}
+        result["diff"] = {
+            "before": {n: d["before"] for n, d in diffs.items()},
+            "after": {n: d["after"] for n, d in diffs.items()},
+        }
+    dm.exit(changed=changed, **result)
+
+
+def remove_project(dm: DockerModule, project: Project, by_name: dict, result: dict) -> None:
+    """The project's containers, its own networks, and with remove_volumes its own volumes."""
+    client, check = dm.client, dm.module.check_mode
+    result["removed"] = sorted(by_name)
+    if not check:
+        for container in by_name.values():
+            client.remove_container(container["Id"], force=True)
+    for kind in ("networks", "volumes") if dm.params["remove_volumes"] else ("networks",):
+        lookup = client.inspect_network if kind == "networks" else client.inspect_volume
+        for settings in getattr(project, kind).values():
+            if settings["external"] or inspected(lookup, settings["name"]) is None:
+                continue
+            result[kind].append(settings["name"])
+            if not check:
+                (client.remove_network if kind == "networks" else client.remove_volume)(settings["name"])
+
+
+if __name__ == "__main__":
+    main()

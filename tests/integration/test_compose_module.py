@@ -1,0 +1,144 @@
+"""compose against the local daemon: a project of several shapes created, re-applied unchanged, edited, taken away;
+names and labels as docker compose gives them; bad files named by their path before anything is touched."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from ansible_run import local_module as module
+from local_docker import TRAP
+
+COMPOSE = """
+name: {project}
+services:
+  db:
+    image: {image}
+    command: {trap}
+    environment:
+      POSTGRES_PASSWORD: ${{DB_PASSWORD:?set DB_PASSWORD}}
+    volumes: [data:/var/lib/data]
+    networks:
+      back: {{aliases: [database]}}
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 1s
+      retries: 3
+  migrate:
+    image: {image}
+    command: ["sh", "-c", "echo migrated"]
+    depends_on:
+      db: {{condition: service_healthy}}
+    networks: [back]
+  web:
+    image: {image}
+    command: {trap}
+    environment: ["GREETING=${{GREETING:-hello}}", TIER=web]
+    ports: ["127.0.0.1::80"]
+    depends_on:
+      migrate: {{condition: service_completed_successfully}}
+    networks: [front, back]
+    deploy:
+      replicas: 2
+      resources: {{limits: {{memory: 64m}}}}
+    stop_grace_period: 2s
+  debug:
+    image: {image}
+    command: {trap}
+    profiles: [debug]
+networks:
+  front: {{}}
+  back: {{}}
+volumes:
+  data: {{}}
+"""
+
+
+@pytest.fixture
+def project(docker_client, test_images, tmp_path, suffix):
+    name = f"dyc{suffix}"
+    directory = tmp_path / name
+    directory.mkdir()
+    trap = "[" + ", ".join(f'"{part}"' for part in TRAP).replace("$", "$$") + "]"
+    (directory / "compose.yaml").write_text(COMPOSE.format(project=name, image=test_images["busybox"], trap=trap))
+    (directory / ".env").write_text("DB_PASSWORD=secret\n")
+    yield name, directory
+    for container in docker_client.containers.list(all=True, filters={"label": f"com.docker.compose.project={name}"}):
+        container.remove(force=True, v=True)
+    for network in docker_client.networks.list(filters={"label": f"com.docker.compose.project={name}"}):
+        network.remove()
+    for volume in docker_client.volumes.list(filters={"label": f"com.docker.compose.project={name}"}):
+        volume.remove()
+
+
+def test_a_project_is_created_in_order_unchanged_again_and_an_edit_changes_one_service(docker_client, project):
+    name, directory = project
+    first = module("compose", {"project_src": str(directory)})
+    assert first["changed"] is True, first.get("msg")
+    assert sorted(first["networks"]) == [f"{name}_back", f"{name}_front"] and first["volumes"] == [f"{name}_data"]
+    assert sorted(first["services"]) == ["db", "migrate", "web"]  # debug is in a profile not asked for
+    assert [r["name"] for r in first["services"]["web"]] == [f"{name}-web-1", f"{name}-web-2"]
+    assert first["services"]["migrate"][0]["exit_code"] == 0
+    assert first["services"]["migrate"][0]["stdout"] == "migrated\n"
+    db = docker_client.api.inspect_container(f"{name}-db-1")
+    assert db["Config"]["Labels"]["com.docker.compose.project"] == name
+    assert db["Config"]["Labels"]["com.docker.compose.service"] == "db"
+    assert "POSTGRES_PASSWORD=secret" in db["Config"]["Env"]
+    assert "database" in db["NetworkSettings"]["Networks"][f"{name}_back"]["Aliases"]
+    assert db["State"]["Health"]["Status"] == "healthy"
+    web = docker_client.api.inspect_container(f"{name}-web-1")
+    assert "GREETING=hello" in web["Config"]["Env"] and web["HostConfig"]["Memory"] == 64 << 20
+    assert set(web["NetworkSettings"]["Networks"]) == {f"{name}_front", f"{name}_back"}
+    assert web["Config"]["StopTimeout"] == 2
+    started = {
+        n: docker_client.api.inspect_container(n)["State"]["StartedAt"] for n in (f"{name}-db-1", f"{name}-web-1")
+    }
+
+    again = module("compose", {"project_src": str(directory)})
+    assert again["changed"] is False, [r["differences"] for rs in again["services"].values() for r in rs]
+    edited = module("compose", {"project_src": str(directory), "env": {"GREETING": "hi"}})
+    changed = {s: [r["actions"] for r in rs] for s, rs in edited["services"].items()}
+    assert changed == {"db": [[]], "migrate": [[]], "web": [["recreated", "started"]] * 2}
+    assert docker_client.api.inspect_container(f"{name}-db-1")["State"]["StartedAt"] == started[f"{name}-db-1"]
+
+    with_debug = module("compose", {"project_src": str(directory), "env": {"GREETING": "hi"}, "profiles": ["debug"]})
+    assert with_debug["services"]["debug"][0]["actions"] == ["created", "started"]
+    orphaned = module("compose", {"project_src": str(directory), "env": {"GREETING": "hi"}, "remove_orphans": True})
+    assert orphaned["removed"] == [f"{name}-debug-1"]
+
+    checked = module("compose", {"project_src": str(directory), "state": "absent", "remove_volumes": True}, check=True)
+    assert checked["changed"] is True and docker_client.containers.get(f"{name}-db-1")
+    gone = module("compose", {"project_src": str(directory), "state": "absent", "remove_volumes": True})
+    assert len(gone["removed"]) == 4  # the debug service's default network came with it, and goes too
+    assert sorted(gone["networks"]) == [f"{name}_back", f"{name}_default", f"{name}_front"]
+    assert gone["volumes"] == [f"{name}_data"]
+    assert not docker_client.containers.list(all=True, filters={"label": f"com.docker.compose.project={name}"})
+
+
+def test_check_mode_on_a_new_project_predicts_everything_and_touches_nothing(docker_client, project):
+    name, directory = project
+    predicted = module("compose", {"project_src": str(directory)}, check=True)
+    assert predicted["changed"] is True and sorted(predicted["networks"]) == [f"{name}_back", f"{name}_front"]
+    assert predicted["services"]["web"][0]["actions"] == ["created", "started"]
+    assert not docker_client.networks.list(names=[f"{name}_back"])
+
+
+BAD = {
+    "unknown key": ("services:\n  web:\n    image: x\n    build: .\n", "services.web.build: not a service key"),
+    "missing variable": ("services:\n  web:\n    image: ${TAG:?give TAG}\n", "${TAG} is required: give TAG"),
+    "cycle": ("services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [a]}\n",
+              "depends_on goes round in a circle: a -> b -> a"),
+    "undefined network": ("services:\n  web: {image: x, networks: [nowhere]}\n", "the network 'nowhere' is not in"),
+    "undefined volume": ("services:\n  web: {image: x, volumes: ['gone:/data']}\n", "the volume 'gone' is not in"),
+    "wrong type": ("services:\n  web: {image: x, ports: 80}\n", "services.web.ports: 80 is not a list"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_files_are_named_by_their_path_and_nothing_is_touched(docker_client, tmp_path, suffix, case):
+    text, message = BAD[case]
+    (tmp_path / "compose.yaml").write_text(textwrap.dedent(text))
+    result = module("compose", {"project_src": str(tmp_path), "project_name": f"dybad{suffix}"})
+    assert result.failed and message in result["msg"], result.get("msg")
+    assert not docker_client.networks.list(names=[f"dybad{suffix}_default"])
