@@ -64,7 +64,7 @@ def playbook(directory: Path, items: list[dict], parallel: int) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 100, 200])
-    parser.add_argument("--parallel", type=int, default=4)
+    parser.add_argument("--parallel", type=int, default=8)
     args = parser.parse_args()
     client = docker.from_env()
     image = ensure_images(client, ["busybox"])["busybox"]

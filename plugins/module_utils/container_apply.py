@@ -77,6 +77,9 @@ class ContainerActions:
     def __init__(self, client, warnings: list[str]) -> None:
         self.client = client
         self.warnings = warnings
+        # Wait a moment after a start before looking whether the container still runs; off while a batch is
+        # carried out, which looks again at the end instead (check_started), when that moment has passed.
+        self.settle = True
 
     def pull(self, reference: str, retries: int) -> dict[str, Any]:
         """The image after pulling ``reference``."""
@@ -109,8 +112,8 @@ class ContainerActions:
             self._wait_completed(container_id, plan)
             return
         plan.after = inspected(self.client.inspect_container, container_id)  # auto_remove may have removed it
-        if params["state"] not in WAITING_STATES and {"started", "restarted"} & set(plan.steps):
-            self._check_still_running(container_id, plan)
+        if self.started(plan):
+            self._check_still_running(container_id, plan, self.settle)
 
     def _in_place(self, step: str, container_id: str, plan: Plan) -> None:
         """A step that acts on the container as it is."""
@@ -239,10 +242,21 @@ class ContainerActions:
                 )
             time.sleep(0.5)
 
-    def _check_still_running(self, container_id: str, plan: Plan) -> None:
+    @staticmethod
+    def started(plan: Plan) -> bool:
+        """The plan started the container, and its state does not wait for anything beyond that."""
+        return plan.params["state"] not in WAITING_STATES and bool({"started", "restarted"} & set(plan.steps))
+
+    def check_started(self, plan: Plan) -> None:
+        """After a batch: whether each container it started still runs (see _check_still_running)."""
+        if plan.after is not None and is_running(plan.after):
+            plan.after = inspected(self.client.inspect_container, plan.after["Id"])
+            self._check_still_running(plan.after["Id"] if plan.after else "", plan, settle=False)
+
+    def _check_still_running(self, container_id: str, plan: Plan, settle: bool) -> None:
         """A container just started that has exited already is reported with its exit code and last log
         lines: a failure when the code is not 0, else a warning (the next run would start it again)."""
-        if is_running(plan.after):
+        if settle and is_running(plan.after):
             time.sleep(SETTLE_SECONDS)
             plan.after = inspected(self.client.inspect_container, container_id)
         if plan.after is None:

@@ -65,7 +65,7 @@ options:
   parallel:
     description: How many containers are created and started at once (see M(dockyard.docker.containers)).
     type: int
-    default: 4
+    default: 8
 extends_documentation_fragment:
   - dockyard.docker.docker
 attributes:

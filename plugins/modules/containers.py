@@ -47,7 +47,7 @@ options:
       - After a spec fails no new one starts; those under way finish, and every spec's outcome is
         reported (RV(results[].not_run) says why one was not carried out).
     type: int
-    default: 4
+    default: 8
 extends_documentation_fragment:
   - dockyard.docker.docker
 attributes:
