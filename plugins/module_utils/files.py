@@ -6,7 +6,9 @@ the old file or the new one, never half of one, and a private file is never read
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import time
 from collections.abc import Iterable
 
 
@@ -35,3 +37,20 @@ def replace_file(path: str, data: bytes, mode: int, owner: tuple[int, int] | Non
         if os.path.exists(staged):
             os.unlink(staged)
         raise
+
+
+def backup(path: str, keep: int) -> str:
+    """A copy of ``path`` beside it, ``<name>.<pid>.<date@time>~`` as Ansible names backups, written whole
+    or not at all (a full disk leaves no empty copy behind); then only the newest ``keep`` copies stay."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    status = os.stat(path)
+    name = f"{path}.{os.getpid()}.{time.strftime('%Y-%m-%d@%H:%M:%S')}~"
+    replace_file(name, data, status.st_mode & 0o7777, (status.st_uid, status.st_gid))
+    directory, base = os.path.split(path)
+    pattern = re.compile(re.escape(base) + r"\.\d+\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~$")
+    copies = sorted((f for f in os.listdir(directory or ".") if pattern.match(f)),
+                    key=lambda f: (f.rsplit(".", 1)[1], os.path.getmtime(os.path.join(directory, f))))  # fmt: skip
+    for old in copies[: max(len(copies) - keep, 0)]:
+        os.unlink(os.path.join(directory, old))
+    return name

@@ -46,6 +46,10 @@ options:
     description: Keep a timestamped copy of the previous file next to it when the file changes.
     type: bool
     default: true
+  backups_kept:
+    description: How many of those copies stay; older ones are removed when a new one is made.
+    type: int
+    default: 3
   validate:
     description: Run C(dockerd --validate) on the new content before writing it, when the engine supports it.
     type: bool
@@ -184,6 +188,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema impo
     problems,
     version_tuple,
 )
+from ansible_collections.dockyard.docker.plugins.module_utils.files import backup, stage
 from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import flag_clashes
 
 VALIDATE_SINCE = (23, 0)
@@ -226,6 +231,7 @@ def main() -> None:
             "settings": {"type": "dict", "required": True},
             "exclusive": {"type": "bool", "default": False},
             "backup": {"type": "bool", "default": True},
+            "backups_kept": {"type": "int", "default": 3},
             "validate": {"type": "bool", "default": True},
             "dockerd": {"type": "str", "default": "dockerd"},
             "unit": {"type": "str", "default": "docker.service"},
@@ -294,11 +300,13 @@ def main() -> None:
     directory = os.path.dirname(path)
     if not os.path.isdir(directory):
         os.makedirs(directory, 0o755)
-    if params["backup"] and os.path.exists(path):
-        result["backup_file"] = module.backup_local(path)
-    handle, staged = tempfile.mkstemp(dir=directory, prefix=".daemon.json.")
-    with os.fdopen(handle, "w") as out:
-        out.write(render(config))
+    try:
+        if params["backup"] and os.path.exists(path):
+            result["backup_file"] = backup(path, params["backups_kept"])
+        # Staged and renamed: a full disk fails here and leaves the old file (and no empty one) in place.
+        staged = stage(directory, ".daemon.json.", [render(config).encode("utf-8")])
+    except OSError as exc:
+        module.fail_json(msg=f"daemon.json not changed: cannot write in {directory}: {exc.strerror}", **result)
     module.atomic_move(staged, path)
     mode = params["mode"]
     module.set_mode_if_different(path, mode, False)

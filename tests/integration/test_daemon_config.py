@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 
 import pytest
 
@@ -88,6 +89,46 @@ def test_insecure_registries_for_every_address_need_the_explicit_switch(tmp_path
     allowed = run_module(MODULE, args)["localhost"]
     assert allowed["changed"] is True and json.loads(path.read_text())["insecure-registries"] == ["0.0.0.0/0"]
     assert any("trusts every registry" in w for w in allowed.get("warnings") or []), allowed
+
+
+def test_only_the_newest_backups_stay(tmp_path):
+    path = tmp_path / "daemon.json"
+    for level in range(5):
+        result = apply(path, {"debug": bool(level % 2), "labels": [f"level={level}"]})
+        assert result["changed"] is True
+    backups = sorted(p.name for p in tmp_path.iterdir() if p.name.endswith("~"))
+    assert len(backups) == 3
+    assert json.loads(path.read_text())["labels"] == ["level=4"]
+    kept = {json.loads((tmp_path / name).read_text())["labels"][0] for name in backups}
+    assert kept == {"level=1", "level=2", "level=3"}
+
+
+@pytest.fixture
+def tiny_etc(tmp_path):
+    """A 16 KiB tmpfs, as a full /etc/docker would be."""
+    mount = tmp_path / "etc-docker"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(mount)], check=True)
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_full_disk_leaves_the_old_file_and_no_empty_backup(tiny_etc):
+    path = tiny_etc / "daemon.json"
+    assert apply(path, {"debug": True})["changed"] is True
+    before = path.read_text()
+    filler = tiny_etc / "filler"
+    with open(filler, "wb", buffering=0) as out:  # fill what is left, to the last block
+        try:
+            while True:
+                out.write(b"x" * 512)
+
+        except OSError:
+            pass
+    result = apply(path, {"debug": False, "labels": [f"label{i}=value{i}" for i in range(200)]})
+    assert result.failed and "daemon.json not changed: cannot write in" in result["msg"], result.get("msg")
+    assert path.read_text() == before
+    assert sorted(p.name for p in tiny_etc.iterdir()) == ["daemon.json", "filler"]
 
 
 def test_an_unreadable_existing_file_is_left_alone(tmp_path):
