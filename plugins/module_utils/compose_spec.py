@@ -148,6 +148,9 @@ def _volumes(entries: list[Any], directory: str, named: dict[str, str], path: st
             target, _sep, options = rest.partition(":")
             mode = f":{options}" if options else ""
         if source.startswith((".", "~")):  # relative to the project directory, as Compose reads it
+            if not directory:
+                raise SpecError(f"{path}[{index}]: {source!r} is relative, and a definition has no project directory; "
+                                "give project_src, or an absolute path")  # fmt: skip
             source = os.path.normpath(os.path.join(directory, os.path.expanduser(source)))
         elif source and not source.startswith("/"):
             if source not in named:
@@ -351,7 +354,10 @@ class Project:
     def _env_files(self, value: Any, path: str) -> dict[str, str]:
         env: dict[str, str] = {}
         for entry in [value] if isinstance(value, str) else value or []:
-            file_path = os.path.join(self.directory, entry if isinstance(entry, str) else entry["path"])
+            given = entry if isinstance(entry, str) else entry["path"]
+            if not self.directory and not os.path.isabs(given):
+                raise SpecError(f"{path}: {given!r} is relative, and a definition has no project directory")
+            file_path = os.path.join(self.directory, given)
             try:
                 with open(file_path, encoding="utf-8") as handle:
                     env.update(read_env_text(handle.read()))

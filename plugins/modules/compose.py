@@ -169,7 +169,7 @@ def _yaml(text: str, where: str):
 
 def load(p: dict) -> tuple[dict, str, str]:
     """(the merged, interpolated configuration, the project's name, its directory)."""
-    directory = p["project_src"] or os.getcwd()
+    directory = p["project_src"] or ""  # a definition has none: relative paths in it are refused
     variables = {}
     if p["project_src"] and os.path.isfile(os.path.join(directory, ".env")):
         with open(os.path.join(directory, ".env"), encoding="utf-8") as handle:

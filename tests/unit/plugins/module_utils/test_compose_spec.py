@@ -61,3 +61,12 @@ def test_services_become_container_specs_named_and_labelled_as_compose_does():
     assert db["state"] == "healthy"  # web waits for it to be healthy
     assert db["volumes"] == ["shop_data:/var/lib/db", "/srv/shop/conf:/etc/db:ro"]
     assert db["networks"] == [{"name": "shop_default", "aliases": ["db"]}]
+
+
+def test_relative_paths_in_a_definition_without_a_directory_are_refused():
+    with pytest.raises(SpecError, match=r"services\.web\.volumes\[0\]: './data' is relative, and a definition"):
+        Project({"services": {"web": {"image": "x", "volumes": ["./data:/data"]}}}, "p", "", [])
+    with pytest.raises(SpecError, match=r"services\.web\.env_file: 'web\.env' is relative"):
+        Project({"services": {"web": {"image": "x", "env_file": "web.env"}}}, "p", "", [])
+    absolute = Project({"services": {"web": {"image": "x", "volumes": ["/srv/data:/data"]}}}, "p", "", [])
+    assert absolute.specs["web"][0]["volumes"] == ["/srv/data:/data"]
