@@ -21,28 +21,36 @@ from ansible_collections.dockyard.docker.plugins.module_utils.container_plan imp
     ContainerError,
     Plan,
     Planner,
+    container_references,
     container_result,
 )
-from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import NAMESPACE_MODES
 
 DEFAULT_WORKERS = 8  # below docker-py's pool of 10 connections; measured best on a 2-core host
 
 
 def referred(plan: Plan) -> set[str]:
-    """The containers a spec names (volumes_from, network, PID and IPC namespaces) or comes after (a compose
-    service's depends_on): they must be carried out first."""
-    want = plan.want
-    names = {entry.split(":")[0] for entry in want.get("volumes_from") or []} | set(plan.params.get("after") or [])
-    for option in ("network_mode", *NAMESPACE_MODES):
-        if (want.get(option) or "").startswith("container:"):
-            names.add(want[option][10:])
-    return names
+    """The containers a spec names (container_references) or comes after (a compose service's depends_on):
+    they must be carried out first."""
+    return {name for _option, name in container_references(plan.want)} | set(plan.params.get("after") or [])
 
 
 def not_run(plan: Plan, why: str) -> dict[str, Any]:
     """The result of a spec that was planned but not carried out."""
     return {**plan.result(), "changed": False, "actions": [], "container": container_result(plan.current),
             "not_run": why}  # fmt: skip
+
+
+def outcome_result(plan: Plan, error: str | None, why: str | None) -> dict[str, Any]:
+    """A spec's result after act_all: carried out, failed (``failed``, ``msg``), or not run (``not_run``)."""
+    if why:
+        return not_run(plan, why)
+    return {**plan.result(), **({"failed": True, "msg": error} if error else {})}
+
+
+def plans_diff(plans: list[Plan]) -> dict[str, dict[str, Any]]:
+    """Diff mode for a batch: each changed container's before and after, keyed by its name."""
+    diffs = {plan.name: plan.diff() for plan in plans if plan.changed}
+    return {"before": {n: d["before"] for n, d in diffs.items()}, "after": {n: d["after"] for n, d in diffs.items()}}
 
 
 class ContainerManager:

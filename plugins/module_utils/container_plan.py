@@ -118,6 +118,16 @@ def log_text(client, container_id: str, **which: Any) -> str:
         return f"(no logs: {exc.explanation})"
 
 
+def container_references(want: dict[str, Any]) -> list[tuple[str, str]]:
+    """(option, container name) for each other container a spec names: volumes_from, and the network, PID
+    and IPC modes that join another container's namespace."""
+    found = [("volumes_from", entry.split(":")[0]) for entry in want.get("volumes_from") or []]
+    for option in ("network_mode", *NAMESPACE_MODES):
+        if (want.get(option) or "").startswith("container:"):
+            found.append((option, want[option][10:]))
+    return found
+
+
 class Plan:
     """What one spec needs: the container as it is, what it lacks, and the steps to take."""
 
@@ -315,11 +325,7 @@ class Planner:
         for name in names:
             if name not in ("bridge", "default") and not self._network_exists(name):
                 raise ContainerError(f"networks: no network {name!r}; create it first (dockyard.docker.network)")
-        others = [("volumes_from", v.split(":")[0]) for v in want.get("volumes_from") or []]
-        for option in ("network_mode", *NAMESPACE_MODES):
-            if (want.get(option) or "").startswith("container:"):
-                others.append((option, want[option][10:]))
-        for option, other in others:
+        for option, other in container_references(want):
             if other not in self._planned and self.inspect(other) is None:
                 raise ContainerError(f"{option}: no container {other!r} on this host")
 

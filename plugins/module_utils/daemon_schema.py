@@ -320,12 +320,7 @@ def insecure_everywhere(settings: dict[str, Any]) -> list[str]:
     prefix, the field notes' "fix"): anyone on the path can then serve any image. Empty when it does not."""
     found = []
     for entry in settings.get("insecure-registries") or []:
-        if (
-            isinstance(entry, str)
-            and "/" in entry
-            and _cidr(entry)
-            and ipaddress.ip_network(entry, strict=False).prefixlen == 0
-        ):
+        if isinstance(entry, str) and _cidr(entry) and ipaddress.ip_network(entry, strict=False).prefixlen == 0:
             found.append(
                 f"insecure-registries: {entry!r} trusts every registry over plain HTTP and without certificate checks "
                 "(whoever is on the path can serve any image, Docker Hub's included); name the registries as "

@@ -146,7 +146,8 @@ from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec impor
 from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import (
     DEFAULT_WORKERS,
     ContainerManager,
-    not_run,
+    outcome_result,
+    plans_diff,
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, desired
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import inspected
@@ -289,8 +290,9 @@ def main() -> None:
     with dm.failing(lambda: result):
         listed = client.containers(all=True, filters={"label": f"{PROJECT_LABEL}={project.name}"})
         by_name = {c["Names"][0].lstrip("/"): c for c in listed}
+        manager = ContainerManager(client, module.check_mode)
         if p["state"] == "absent":
-            remove_project(dm, project, by_name, result)
+            remove_project(dm, manager, project, by_name, result)
             dm.exit(changed=bool(result["removed"] or result["networks"] or result["volumes"]), **result)
         for kind in ("networks", "volumes"):
             result[kind] = [
@@ -298,15 +300,11 @@ def main() -> None:
                 for s in used(project, kind, specs)
                 if ensure(client, kind, s, project.name, module.check_mode)
             ]
-        manager = ContainerManager(client, module.check_mode)
         manager.planner.assume_networks(result["networks"])
         plans = [manager.plan(spec, want) for spec, want in specs]
         outcomes = manager.act_all(plans, p["parallel"])
         for plan, error, why in outcomes:
-            entry = (
-                not_run(plan, why) if why else {**plan.result(), **({"failed": True, "msg": error} if error else {})}
-            )
-            result["services"].setdefault(plan.params["service"], []).append(entry)
+            result["services"].setdefault(plan.params["service"], []).append(outcome_result(plan, error, why))
         errors = [f"{plan.params['where']} ({plan.name}): {error}" for plan, error, _why in outcomes if error]
         if errors:
             module.fail_json(msg="; ".join(errors), changed=True, **result)
@@ -318,23 +316,17 @@ def main() -> None:
             result["removed"] = orphans
     for warning in manager.warnings:
         module.warn(warning)
-    changed = any(p.changed for p in plans) or bool(result["networks"] or result["volumes"] or result["removed"])
+    changed = any(plan.changed for plan in plans) or bool(result["networks"] or result["volumes"] or result["removed"])
     if module._diff:
-        diffs = {plan.name: plan.diff() for plan in plans if plan.changed}
-        result["diff"] = {
-            "before": {n: d["before"] for n, d in diffs.items()},
-            "after": {n: d["after"] for n, d in diffs.items()},
-        }
+        result["diff"] = plans_diff(plans)
     dm.exit(changed=changed, **result)
 
 
-def remove_project(dm: DockerModule, project: Project, by_name: dict, result: dict) -> None:
+def remove_project(dm: DockerModule, manager: ContainerManager, project: Project, by_name: dict, result: dict) -> None:
     """The project's containers, its own networks, and with remove_volumes its own volumes."""
     client, check = dm.client, dm.module.check_mode
     result["removed"] = sorted(by_name)
-    if not check:
-        for container in by_name.values():
-            client.remove_container(container["Id"], force=True)
+    manager.prune({name: container["Id"] for name, container in by_name.items()}, remove_volumes=False)
     for kind in ("networks", "volumes") if dm.params["remove_volumes"] else ("networks",):
         lookup = client.inspect_network if kind == "networks" else client.inspect_volume
         for settings in getattr(project, kind).values():

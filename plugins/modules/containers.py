@@ -126,6 +126,8 @@ from ansible_collections.dockyard.docker.plugins.module_utils.container_manager 
     DEFAULT_WORKERS,
     ContainerManager,
     not_run,
+    outcome_result,
+    plans_diff,
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, predicted_new
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, desired
@@ -193,8 +195,7 @@ def main() -> None:
             except ContainerError as exc:
                 module.fail_json(msg=f"{spec['where']}: {exc}")
         outcomes = manager.act_all(plans, params["parallel"])
-        results = [not_run(plan, why) if why else {**plan.result(), **({"failed": True, "msg": error} if error else {})}
-                   for plan, error, why in outcomes]  # fmt: skip
+        results = [outcome_result(plan, error, why) for plan, error, why in outcomes]
         errors = [f"{plan.params['where']}: {error}" for plan, error, _why in outcomes if error]
         if errors:
             module.fail_json(msg="; ".join(errors), results=results)
@@ -205,17 +206,14 @@ def main() -> None:
     for warning in manager.warnings:
         module.warn(warning)
     result = {
-        "changed": any(p.changed for p in plans) or bool(pruned),
+        "changed": any(plan.changed for plan in plans) or bool(pruned),
         "results": results,
         "pruned": pruned,
     }
     if module._diff:
-        diffs = {p.name: p.diff() for p in plans if p.changed}
-        before = {name: d["before"] for name, d in diffs.items()}
-        after = {name: d["after"] for name, d in diffs.items()}
+        result["diff"] = plans_diff(plans)
         for name in pruned:
-            before[name], after[name] = {"exists": True}, {"exists": False}
-        result["diff"] = {"before": before, "after": after}
+            result["diff"]["before"][name], result["diff"]["after"][name] = {"exists": True}, {"exists": False}
     dm.exit(**result)
 
 
