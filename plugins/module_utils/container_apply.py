@@ -11,6 +11,7 @@ started.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -32,6 +33,10 @@ DEFAULT_STOP_TIMEOUT = 10
 # A container that exits at once may still show as running for a moment after the start call returns.
 SETTLE_SECONDS = 0.05
 LOG_TAIL_LINES = 10
+# What the engine says when containerd still holds a container's ID: a task started just before the
+# daemon was killed, which the restarted daemon does not know about (20.10 says "id already in use",
+# later engines "task <id>: already exists"). The container stays in "created" and never starts again.
+STALE_TASK = re.compile(r"id already in use|task [0-9a-f]+.*already exists|container with id exists")
 SHELLS = ("sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/bin/zsh")
 
 
@@ -97,14 +102,16 @@ class ContainerActions:
     def act(self, plan: Plan) -> None:
         params, current = plan.params, plan.current
         container_id = current["Id"] if current else None
-        for step in plan.steps:
+        for step in list(plan.steps):  # a start may turn into a recreation (_start)
             if step == "removed":
                 self.client.remove_container(container_id, force=True, v=params["remove_volumes"])
                 plan.after = None
                 return
             if step in ("created", "recreated"):
                 container_id = self._create(plan) if step == "created" else self._recreate(plan)
-            elif step != "started" or "recreated" not in plan.steps:  # _recreate started it
+            elif step == "started" and "recreated" not in plan.steps:
+                container_id = self._start(container_id, plan)
+            elif step != "started":  # _recreate started it
                 self._in_place(step, container_id, plan)
         if params["state"] == "healthy":
             self._wait_healthy(container_id, plan)
@@ -121,13 +128,35 @@ class ContainerActions:
         calls = {
             "updated": lambda: self._update(container_id, plan),
             "reconnected": lambda: self._reconnect(container_id, plan),
-            "started": lambda: self.client.start(container_id),
             "stopped": lambda: self.client.stop(container_id, timeout=timeout),
             "restarted": lambda: self.client.restart(container_id, timeout=timeout),
             "paused": lambda: self.client.pause(container_id),
             "unpaused": lambda: self.client.unpause(container_id),
         }
         calls[step]()
+
+    def _start(self, container_id: str, plan: Plan) -> str:
+        """Start the container; one that a task left over from a daemon crash keeps from starting is
+        created again under a new ID, once, with a warning. Returns the ID that runs."""
+        try:
+            self.client.start(container_id)
+            return container_id
+        except APIError as exc:
+            why = getattr(exc, "explanation", None) or str(exc)
+            created = ((plan.current or {}).get("State") or {}).get("Status") == "created"
+            if not (created and STALE_TASK.search(why)):
+                raise
+        self.client.remove_container(container_id, force=True)  # its anonymous volumes stay
+        new_id = self._create(plan)
+        self.client.start(new_id)
+        plan.steps.insert(plan.steps.index("started"), "recreated")
+        self.warnings.append(
+            f"{plan.name}: recreated: the engine would not start it ({why}); containerd still held its ID "
+            f"{container_id[:12]} from a task started before the daemon was killed. That task's process may "
+            f"still run outside Docker: 'ctr -n moby task ls' lists it, 'ctr -n moby task kill -s KILL "
+            f"{container_id}' ends it"
+        )
+        return new_id
 
     @staticmethod
     def _stop_timeout(params: dict[str, Any], container: dict[str, Any] | None) -> int:
