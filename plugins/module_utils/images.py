@@ -11,7 +11,7 @@ import tarfile
 import time
 from typing import Any, Callable
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError
+from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError, TaskError
 from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import ImageReferenceError, parse
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import inspected
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
@@ -90,13 +90,16 @@ def consume(stream) -> list[dict[str, Any]]:
     return lines
 
 
-def retrying(action: Callable[[], Any], retries: int) -> Any:
-    """``action()``; when the registry does not answer, tried ``retries`` more times with backoff."""
+def retrying(action: Callable[[], Any], retries: int, failures: list[str] | None = None) -> Any:
+    """``action()``; when the registry does not answer (or goes away mid-transfer), tried ``retries`` more
+    times with backoff. Each failed attempt's reason is added to ``failures``."""
     delay = 1.0
     for attempt in range(retries + 1):
         try:
             return action()
         except (APIError, StreamError, OSError) as exc:
+            if failures is not None:
+                failures.append(getattr(exc, "explanation", None) or str(exc))
             if attempt == retries or not _transient(exc):
                 raise
             time.sleep(delay)
@@ -104,7 +107,21 @@ def retrying(action: Callable[[], Any], retries: int) -> Any:
     return None  # unreachable: the last attempt returns or raises
 
 
-def pull(client, ref: dict[str, Any], platform: str | None, auth: dict[str, str] | None, retries: int) -> None:
+def transfer_failed(doing: str, target: str, exc: Exception, failures: list[str]) -> TaskError:
+    """The error for a pull or push that failed (``doing``: "pulling"), with how many tries it took."""
+    why = getattr(exc, "explanation", None) or str(exc)
+    tries = f" after {len(failures)} attempts" if len(failures) > 1 else ""
+    return TaskError(f"{doing} {target} failed{tries}: {why}", attempts=len(failures))
+
+
+def pull(
+    client,
+    ref: dict[str, Any],
+    platform: str | None,
+    auth: dict[str, str] | None,
+    retries: int,
+    failures: list[str] | None = None,
+) -> None:
     """Pull ``ref`` (by digest when it has one), retrying a registry that does not answer."""
     tag = ref["digest"] or ref["tag"]
     retrying(
@@ -112,6 +129,7 @@ def pull(client, ref: dict[str, Any], platform: str | None, auth: dict[str, str]
             client.pull(ref["name"], tag=tag, stream=True, decode=True, platform=platform, auth_config=auth)
         ),
         retries,
+        failures,
     )
 
 

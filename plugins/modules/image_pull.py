@@ -30,7 +30,10 @@ options:
     description: The platform to pull, like C(linux/arm64), when it is not the daemon's own.
     type: str
   retries:
-    description: How many more times to try when the registry does not answer, with a doubling pause from one second.
+    description:
+      - How many more times to try when the registry does not answer or goes away during the pull, waiting
+        1 s, then 2 s, 4 s, ... between tries. A registry that answers no (unknown image, refused
+        credentials) fails at once.
     type: int
     default: 2
 extends_documentation_fragment:
@@ -66,6 +69,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+attempts:
+  description: How many tries it took to reach the registry and pull (1 when nothing failed).
+  returned: when the pull was tried
+  type: int
+  sample: 1
 image:
   description: The image the name points to after the task.
   returned: success and not in check mode, or when the image was present
@@ -94,7 +102,7 @@ reference:
   sample: docker.io/library/nginx:1.27
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
 from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     AUTH_ARGS,
     APIError,
@@ -105,6 +113,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     image_summary,
     pull,
     repo_digest,
+    transfer_failed,
 )
 
 
@@ -125,6 +134,7 @@ def main() -> None:
     client = dm.client
     target = ref["full"]
     result = {"changed": False, "pulled": False, "reference": target}
+    failures: list[str] = []  # the attempts that failed before the pull went through (see retries)
     with dm.failing(result):
         try:
             before = find_image(client, target)
@@ -139,13 +149,13 @@ def main() -> None:
                 changed = remote_digest != repo_digest(before, ref)
                 dm.exit(**{**result, "changed": changed, "new_id": None if changed else before["Id"],
                            "digest": remote_digest})  # fmt: skip
-            pull(client, ref, params["platform"], auth_config(params), params["retries"])
+            pull(client, ref, params["platform"], auth_config(params), params["retries"], failures)
             after = find_image(client, target)
         except (StreamError, APIError) as exc:
-            why = getattr(exc, "explanation", None) or str(exc)
-            raise TaskError(f"pulling {target} failed: {why}") from None
+            raise transfer_failed("pulling", target, exc, failures) from None
     result.update(
         pulled=True,
+        attempts=len(failures) + 1,
         changed=(after or {}).get("Id") != result["old_id"],
         new_id=after and after["Id"],
         image=image_summary(after),

@@ -20,7 +20,10 @@ options:
     type: str
     required: true
   retries:
-    description: How many more times to try when the registry does not answer.
+    description:
+      - How many more times to try when the registry does not answer or goes away during the push, waiting
+        1 s, then 2 s, 4 s, ... between tries. A registry that answers no (unknown image, refused
+        credentials) fails at once.
     type: int
     default: 2
 extends_documentation_fragment:
@@ -46,6 +49,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+attempts:
+  description: How many tries it took to reach the registry and push (1 when nothing failed).
+  returned: when the push was tried
+  type: int
+  sample: 1
 digest:
   description: The manifest digest the tag points to in the registry after the push.
   returned: success
@@ -61,7 +69,7 @@ reference:
   type: str
 """
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, NotFound, TaskError
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, NotFound
 from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     AUTH_ARGS,
     APIError,
@@ -71,6 +79,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     consume,
     find_image,
     retrying,
+    transfer_failed,
 )
 
 
@@ -103,6 +112,7 @@ def main() -> None:
     target, auth = ref["full"], auth_config(params)
     client = dm.client
     result = {"changed": False, "reference": target}
+    failures: list[str] = []  # the attempts that failed before the push went through (see retries)
     with dm.failing(result):
         try:
             image = find_image(client, target)
@@ -110,20 +120,28 @@ def main() -> None:
                 module.fail_json(
                     msg=f"name: no image {target} on this host; tag an image with that name first", **result
                 )
-            before = remote_digest(client, target, auth)
+            before = retrying(lambda: remote_digest(client, target, auth), params["retries"], failures)
             if module.check_mode:
                 local = {d.split("@", 1)[1] for d in image.get("RepoDigests") or [] if d.startswith(ref["name"] + "@")}
                 dm.exit(**{**result, "changed": before is None or before not in local, "digest": before})
             lines = retrying(
                 lambda: consume(client.push(ref["name"], tag=ref["tag"], stream=True, decode=True, auth_config=auth)),
                 params["retries"],
+                failures,
             )
         except (StreamError, APIError) as exc:
-            why = getattr(exc, "explanation", None) or str(exc)
-            raise TaskError(f"pushing {target} failed: {why}") from None
+            raise transfer_failed("pushing", target, exc, failures) from None
     pushed = sum(1 for line in lines if line.get("status") == "Pushed")
     after = next((line["aux"]["Digest"] for line in lines if "Digest" in (line.get("aux") or {})), None)
-    dm.exit(**{**result, "changed": pushed > 0 or after != before, "digest": after, "layers_pushed": pushed})
+    dm.exit(
+        **{
+            **result,
+            "changed": pushed > 0 or after != before,
+            "digest": after,
+            "layers_pushed": pushed,
+            "attempts": len(failures) + 1,
+        }
+    )
 
 
 if __name__ == "__main__":
