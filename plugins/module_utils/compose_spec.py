@@ -10,6 +10,8 @@ networks and volumes. Every key is checked: one that is not supported fails with
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from typing import Any
@@ -19,6 +21,9 @@ from ansible_collections.dockyard.docker.plugins.module_utils.values import Spec
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
 NUMBER_LABEL = "com.docker.compose.container-number"
+# docker compose ps and down list only containers that carry a config hash. Ours is a digest of the
+# service's container spec: as with Compose, any change to a service recreates its containers.
+CONFIG_HASH_LABEL = "com.docker.compose.config-hash"
 FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 VARIABLE = re.compile(r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 CONDITIONS = {"service_started": "started", "service_healthy": "healthy", "service_completed_successfully": "completed"}
@@ -225,9 +230,12 @@ class Project:
     """A Compose project: its name, and per service the container specs it needs, in an order that
     depends_on allows; plus the networks and volumes it owns (name -> settings) and those it only uses."""
 
-    def __init__(self, config: dict[str, Any], name: str, directory: str, profiles: list[str]) -> None:
+    def __init__(
+        self, config: dict[str, Any], name: str, directory: str, profiles: list[str], files: list[str] = ()
+    ) -> None:
         self.name = project_name(name)
         self.directory = directory
+        self.files = list(files)
         unknown = set(config) - {"services", "networks", "volumes", "name", "version"}
         unknown = {k for k in unknown if not k.startswith("x-")}
         if unknown:
@@ -341,15 +349,34 @@ class Project:
         base.update({k: v for k, v in (("volumes", volumes), ("tmpfs", tmpfs)) if v})
         if "network_mode" not in base:
             base["networks"] = self._service_networks(name, service.get("networks"), path)
+        base["labels"].update(self._project_labels(name, base))
         base["state"] = self.states[name]
         replicas = int((service.get("deploy") or {}).get("replicas", service.get("scale", 1)))
         if service.get("container_name") and replicas != 1:
             raise SpecError(f"{path}.container_name: a fixed name cannot be given to {replicas} replicas")
-        return [
-            {**base, "name": service.get("container_name") or f"{self.name}-{name}-{number}",
-             "labels": {**base["labels"], NUMBER_LABEL: str(number)}}
-            for number in range(1, replicas + 1)
-        ]  # fmt: skip
+        specs = []
+        for number in range(1, replicas + 1):
+            container = service.get("container_name") or f"{self.name}-{name}-{number}"
+            spec = {**base, "name": container, "labels": {**base["labels"], NUMBER_LABEL: str(number)}}
+            if "networks" in base:  # Compose also gives each container its own name as an alias
+                spec["networks"] = [{**e, "aliases": sorted({*e["aliases"], container})} for e in base["networks"]]
+            specs.append(spec)
+        return specs
+
+    def _project_labels(self, name: str, base: dict[str, Any]) -> dict[str, str]:
+        """The labels docker compose reads beyond project and service: the config hash (a digest of the
+        service's container spec), what it depends on, and where the project's files are."""
+        labels = {
+            CONFIG_HASH_LABEL: hashlib.sha256(json.dumps(base, sort_keys=True, default=str).encode()).hexdigest(),
+            "com.docker.compose.depends_on": ",".join(
+                f"{other}:{condition}:false" for other, condition in sorted(self.waits.get(name, {}).items())
+            ),
+        }
+        if self.directory:
+            labels["com.docker.compose.project.working_dir"] = self.directory
+        if self.files:
+            labels["com.docker.compose.project.config_files"] = ",".join(self.files)
+        return labels
 
     def _env_files(self, value: Any, path: str) -> dict[str, str]:
         env: dict[str, str] = {}
@@ -366,10 +393,11 @@ class Project:
         return env
 
     def _service_networks(self, name: str, value: Any, path: str) -> list[dict[str, Any]]:
-        """The service's networks with the service name as an alias on each, as Compose connects them."""
+        """The service's networks with the service name as an alias on each, in Compose's order (priority,
+        then name: the first is the one the container is created on)."""
         entries = {"default": None} if not value else ({n: None for n in value} if isinstance(value, list) else value)
         result = []
-        for key, given in entries.items():
+        for key, given in sorted(entries.items(), key=lambda item: (-int((item[1] or {}).get("priority", 0)), item[0])):
             if key not in self.networks:
                 raise SpecError(f"{path}.networks: the network {key!r} is not in the top-level networks")
             settings = given or {}

@@ -19,7 +19,13 @@ description:
     healthy, one with C(service_completed_successfully) runs to completion first; a cycle is an error that names it.
   - A key this module does not support fails with its path (C(services.web.build)) and the list of those it does.
     Images are not built (use M(dockyard.docker.image_build) first).
-  - Networks and volumes that already exist are used as they are; their settings are not compared.
+  - A network or volume that already exists is compared with the file (driver, driver options, internal, subnets)
+    and must carry the project's label; one that differs, or was made outside the project, is an error that names
+    it and the fix, before anything is touched (Compose refuses these too; a volume is never recreated, as its
+    data would go). Declare it C(external) to use it as it is.
+  - Any change to a service recreates its containers, as with Compose (C(docker compose ps) and C(down) read the
+    config hash label this module sets; C(docker compose up) on the same project recreates them once, as its own
+    hash differs).
 requirements:
   - PyYAML on the target, unless O(definition) is given as a mapping.
 options:
@@ -71,7 +77,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Plans every service and reports what would be created, changed, started or removed; builds nothing.
+    description:
+      - Plans every service and reports what would be created, changed, started or removed; builds nothing.
+      - On a host whose daemon does not answer yet (checked before the engine is installed), every
+        container, network and volume is predicted as new, with a warning.
   diff_mode:
     support: full
     description: The differing options of each container.
@@ -149,6 +158,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.container_manager 
     outcome_result,
     plans_diff,
 )
+from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import predicted_new
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, desired
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import inspected
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
@@ -168,8 +178,8 @@ def _yaml(text: str, where: str):
         raise TaskError(f"{where}: not valid YAML: {exc}") from None
 
 
-def load(p: dict) -> tuple[dict, str, str]:
-    """(the merged, interpolated configuration, the project's name, its directory)."""
+def load(p: dict) -> tuple[dict, str, str, list[str]]:
+    """(the merged, interpolated configuration, the project's name, its directory, the files read)."""
     directory = p["project_src"] or ""  # a definition has none: relative paths in it are refused
     variables = {}
     if p["project_src"] and os.path.isfile(os.path.join(directory, ".env")):
@@ -178,11 +188,12 @@ def load(p: dict) -> tuple[dict, str, str]:
     variables.update({str(k): str(v) for k, v in p["env"].items()})
     if p["definition"] is not None:
         configs = [p["definition"] if isinstance(p["definition"], dict) else _yaml(p["definition"], "definition")]
+        paths = []
     else:
         names = p["files"] or [next((f for f in FILES if os.path.isfile(os.path.join(directory, f))), FILES[0])]
         configs = []
-        for name in names:
-            path = os.path.join(directory, name)
+        paths = [os.path.join(directory, name) for name in names]
+        for path in paths:
             try:
                 with open(path, encoding="utf-8") as handle:
                     configs.append(_yaml(handle.read(), path))
@@ -199,7 +210,7 @@ def load(p: dict) -> tuple[dict, str, str]:
     )
     if not name:
         raise TaskError("project_name: needed with definition (or a name: key in it)")
-    return config, name, directory
+    return config, name, directory, paths
 
 
 def container_specs(project: Project, state: str) -> list[tuple[dict, dict]]:
@@ -231,6 +242,40 @@ def used(project: Project, kind: str, specs: list[tuple[dict, dict]]) -> list[di
         else:
             names |= {v.split(":")[0] for v in spec.get("volumes") or []}
     return [settings for settings in getattr(project, kind).values() if settings["name"] in names]
+
+
+def drift(client, kind: str, settings: dict, project: str) -> str | None:
+    """How an existing network or volume of the project differs from the file, as an error naming the fix;
+    None when it does not exist, is external (used as it is) or matches. Compose refuses these too: a
+    network or volume is not changed in place, and recreating a volume would lose its data."""
+    if settings["external"]:
+        return None
+    found = inspected(client.inspect_network if kind == "networks" else client.inspect_volume, settings["name"])
+    if found is None:
+        return None
+    what = f"{kind}: the {kind[:-1]} {settings['name']!r} exists"
+    owner = (found.get("Labels") or {}).get(PROJECT_LABEL)
+    if owner != project:
+        made = f"by project {owner!r}" if owner else "outside Compose"
+        return f"{what} and was made {made}; declare it external: true to use it as it is, or remove it"
+    wanted = {"driver": settings["driver"] or ("bridge" if kind == "networks" else "local")}
+    have = {"driver": found.get("Driver")}
+    given = found.get("Options") or {}
+    wanted.update({f"driver_opts.{k}": str(v) for k, v in settings["driver_opts"].items()})
+    have.update({f"driver_opts.{k}": given.get(k) for k in settings["driver_opts"]})
+    if kind == "networks":
+        wanted["internal"], have["internal"] = settings["internal"], bool(found.get("Internal"))
+        subnets = sorted(c.get("subnet") for c in settings["ipam"].get("config") or [] if c.get("subnet"))
+        if subnets:
+            wanted["subnets"] = subnets
+            have["subnets"] = sorted(c.get("Subnet") for c in (found.get("IPAM") or {}).get("Config") or [])
+    differs = [f"{key} is {have[key]!r}, the file asks for {wanted[key]!r}" for key in wanted
+               if have[key] != wanted[key]]  # fmt: skip
+    if not differs:
+        return None
+    fix = ("take the project down (state: absent) and apply it again" if kind == "networks"
+           else "its data stays: copy it out, remove the volume, and apply again")  # fmt: skip
+    return f"{what} with other settings ({'; '.join(differs)}); {fix}"
 
 
 def ensure(client, kind: str, settings: dict, project: str, check_mode: bool) -> bool:
@@ -277,16 +322,18 @@ def main() -> None:
     )
     p, module = dm.params, dm.module
     with dm.failing():
-        config, name, directory = load(p)
+        config, name, directory, paths = load(p)
         try:
-            project = Project(config, name, directory, p["profiles"])
+            project = Project(config, name, directory, p["profiles"], paths)
         except SpecError as exc:
             raise TaskError(str(exc)) from None
         except (TypeError, AttributeError, KeyError) as exc:  # a value of another type than Compose allows
             raise TaskError(f"the project is not shaped as Compose expects it ({exc}); check its keys' types") from None
         specs = container_specs(project, p["state"] if p["state"] != "absent" else "present")
-    client = dm.client
     result = {"project": project.name, "services": {}, "networks": [], "volumes": [], "removed": []}
+    if module.check_mode and dm.unreachable_reason():
+        predict_on_fresh_host(dm, project, specs, result)
+    client = dm.client
     with dm.failing(lambda: result):
         listed = client.containers(all=True, filters={"label": f"{PROJECT_LABEL}={project.name}"})
         by_name = {c["Names"][0].lstrip("/"): c for c in listed}
@@ -294,12 +341,12 @@ def main() -> None:
         if p["state"] == "absent":
             remove_project(dm, manager, project, by_name, result)
             dm.exit(changed=bool(result["removed"] or result["networks"] or result["volumes"]), **result)
-        for kind in ("networks", "volumes"):
-            result[kind] = [
-                s["name"]
-                for s in used(project, kind, specs)
-                if ensure(client, kind, s, project.name, module.check_mode)
-            ]
+        resources = {kind: used(project, kind, specs) for kind in ("networks", "volumes")}
+        drifts = [drift(client, kind, s, project.name) for kind, found in resources.items() for s in found]
+        if any(drifts):
+            raise TaskError("; ".join(d for d in drifts if d))
+        for kind, found in resources.items():
+            result[kind] = [s["name"] for s in found if ensure(client, kind, s, project.name, module.check_mode)]
         manager.planner.assume_networks(result["networks"])
         plans = [manager.plan(spec, want) for spec, want in specs]
         outcomes = manager.act_all(plans, p["parallel"])
@@ -320,6 +367,18 @@ def main() -> None:
     if module._diff:
         result["diff"] = plans_diff(plans)
     dm.exit(changed=changed, **result)
+
+
+def predict_on_fresh_host(dm: DockerModule, project: Project, specs: list, result: dict) -> None:
+    """Check mode on a host whose daemon does not answer yet (before the engine is installed): the whole
+    project would be new."""
+    dm.module.warn(f"no Docker daemon answers yet ({dm.unreachable_reason()}): the whole project is predicted as new")
+    if dm.params["state"] != "absent":
+        for spec, _want in specs:
+            result["services"].setdefault(spec["service"], []).append(predicted_new(spec))
+        for kind in ("networks", "volumes"):
+            result[kind] = [s["name"] for s in used(project, kind, specs) if not s["external"]]
+    dm.exit(changed=bool(result["services"]), **result)
 
 
 def remove_project(dm: DockerModule, manager: ContainerManager, project: Project, by_name: dict, result: dict) -> None:

@@ -124,6 +124,31 @@ def test_check_mode_on_a_new_project_predicts_everything_and_touches_nothing(doc
     assert not docker_client.networks.list(names=[f"{name}_back"])
 
 
+def test_a_network_or_volume_that_differs_from_the_file_is_named_and_nothing_is_touched(docker_client, project):
+    name, directory = project
+    mine = {"label": f"com.docker.compose.project={name}"}
+    assert not module("compose", {"project_src": str(directory)}).failed
+    ids = {c.name: c.id for c in docker_client.containers.list(all=True, filters=mine)}
+    text = (directory / "compose.yaml").read_text()
+    edited = text.replace("  back: {}", "  back: {internal: true}")
+    (directory / "compose.yaml").write_text(edited.replace("  data: {}", "  data: {driver_opts: {type: tmpfs}}"))
+    network = f"networks: the network '{name}_back' exists with other settings (internal is False, the file asks"
+    volume = f"volumes: the volume '{name}_data' exists with other settings (driver_opts.type is None, the file"
+    for check in (True, False):
+        refused = module("compose", {"project_src": str(directory)}, check=check)
+        assert refused.failed and network in refused["msg"] and volume in refused["msg"], refused.get("msg")
+    assert {c.name: c.id for c in docker_client.containers.list(all=True, filters=mine)} == ids
+
+    # One made by hand under the project's name is not taken over silently.
+    (directory / "compose.yaml").write_text(text)
+    module("compose", {"project_src": str(directory), "state": "absent"})
+    docker_client.networks.create(f"{name}_front")
+    taken = module("compose", {"project_src": str(directory)})
+    assert taken.failed, taken
+    assert f"the network '{name}_front' exists and was made outside Compose; declare it external" in taken["msg"]
+    docker_client.networks.get(f"{name}_front").remove()
+
+
 BAD = {
     "unknown key": ("services:\n  web:\n    image: x\n    build: .\n", "services.web.build: not a service key"),
     "missing variable": ("services:\n  web:\n    image: ${TAG:?give TAG}\n", "${TAG} is required: give TAG"),

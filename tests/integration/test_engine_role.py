@@ -357,3 +357,12 @@ def test_check_mode_on_a_host_without_docker_predicts_everything_and_writes_noth
     containers = run_playbook(ROOT / "playbooks/containers.yml", inventory=inventory, extra_vars=settings, check=True)
     assert containers.returncode == 0, containers.stdout
     assert "web: absent created, started" in containers.stdout, containers.stdout
+    project = {"project_name": "shop", "definition": {
+        "services": {"web": {"image": "registry.local:5000/web:1", "networks": ["front"], "volumes": ["data:/d"]}},
+        "networks": {"front": {}}, "volumes": {"data": {}}}}  # fmt: skip
+    projects = {"docker_compose_hosts": "all", "docker_compose_projects": [project]}
+    compose = run_playbook(ROOT / "playbooks/compose.yml", inventory=inventory, check=True, extra_vars=projects)
+    assert compose.returncode == 0, compose.stdout
+    assert "no Docker daemon answers yet" in compose.stderr
+    assert "shop: changed | containers shop-web-1 | networks created shop_front | removed -" in compose.stdout
+    assert fresh.sh(untouched).split() == []

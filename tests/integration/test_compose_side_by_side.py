@@ -1,0 +1,137 @@
+"""compose beside Debian 13's docker compose (v2) on a booted host reached over SSH: one file deployed as
+two projects, one by each; the same containers, networks and volumes come out with the options that
+matter, and docker compose lists, and takes down, the project the module deployed."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shlex
+import subprocess
+
+import pytest
+
+from ansible_run import ROOT, run_module, run_playbook
+from testbed.hosts import ssh_command
+
+COMPOSE = """
+services:
+  db:
+    image: {image}
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+    environment:
+      POSTGRES_PASSWORD: ${{DB_PASSWORD:?set DB_PASSWORD}}
+    volumes: [data:/var/lib/data]
+    networks:
+      back: {{aliases: [database]}}
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 1s
+      retries: 3
+    restart: unless-stopped
+  web:
+    image: {image}
+    command: ["httpd", "-f", "-p", "80", "-h", "/www"]
+    environment: ["GREETING=${{GREETING:-hello}}", TIER=web]
+    ports: ["127.0.0.1::80"]
+    depends_on:
+      db: {{condition: service_healthy}}
+    networks: [front, back]
+    deploy:
+      replicas: 2
+      resources: {{limits: {{memory: 64m}}}}
+    stop_grace_period: 2s
+    labels: {{tier: web}}
+networks:
+  front: {{}}
+  back: {{}}
+volumes:
+  data: {{}}
+"""
+CONTAINERS = ("db-1", "web-1", "web-2")
+# Labels only docker compose writes (its version, its own hash of the file, the image it resolved).
+CLI_ONLY = ("com.docker.compose.config-hash", "com.docker.compose.version", "com.docker.compose.image",
+            "com.docker.compose.project.config_files", "com.docker.compose.project.working_dir")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def compose_host(start_hosts, ssh_key, load_busybox, test_images):
+    hosts, inventory = start_hosts("debian13", 1)
+    extra = {"docker_io_extra_packages": ["docker-cli", "docker-compose", "python3-yaml"]}
+    proc = run_playbook(ROOT / "tests/integration/playbooks/install_docker_io.yml", inventory=inventory,
+                        extra_vars=extra)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    load_busybox(inventory)
+    host = hosts[0]
+
+    def sh(command: str) -> str:
+        proc = subprocess.run(ssh_command(host, ssh_key, "sudo", "sh", "-c", shlex.quote(command)),
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        assert proc.returncode == 0, f"{command}: {proc.stdout}{proc.stderr}"
+        return proc.stdout
+
+    text = base64.b64encode(COMPOSE.format(image=test_images["busybox"]).encode()).decode()
+    for project in ("cli", "mod"):
+        sh(f"mkdir -p /srv/{project} && echo {text} | base64 -d > /srv/{project}/compose.yaml"
+           f" && echo DB_PASSWORD=secret > /srv/{project}/.env")  # fmt: skip
+    return host, inventory, sh
+
+
+def _view(container: dict, project: str) -> dict:
+    """What a container is, with the project's name taken out of every name in it."""
+    config, host = container["Config"], container["HostConfig"]
+
+    def plain(text: str) -> str:
+        return text.replace(project, "P")
+
+    # fmt: off
+    return {
+        "name": plain(container["Name"]),
+        "image": config["Image"], "cmd": config["Cmd"], "entrypoint": config["Entrypoint"],
+        "env": sorted(config["Env"] or []), "healthcheck": config.get("Healthcheck"),
+        "labels": {k: plain(v) for k, v in config["Labels"].items() if k not in CLI_ONLY},
+        "stop_timeout": config.get("StopTimeout"), "user": config["User"], "workdir": config["WorkingDir"],
+        "restart": host["RestartPolicy"], "memory": host["Memory"], "memory_swap": host["MemorySwap"],
+        "ports": {p: [b["HostIp"] for b in bound] for p, bound in (host["PortBindings"] or {}).items()},
+        "exposed": sorted(config.get("ExposedPorts") or {}),
+        "mounts": sorted((m["Type"], plain(m.get("Name") or m["Source"]), m["Destination"], m["RW"])
+                         for m in container["Mounts"]),
+        "network_mode": plain(host["NetworkMode"]),
+        "networks": {plain(n): sorted(plain(a) for a in e.get("Aliases") or [])
+                     for n, e in container["NetworkSettings"]["Networks"].items()},
+        "init": host.get("Init"), "log": host["LogConfig"], "read_only": host["ReadonlyRootfs"],
+        "caps": (host["CapAdd"], host["CapDrop"]), "dns": host["Dns"], "extra_hosts": host["ExtraHosts"] or [],
+        "privileged": host["Privileged"], "cpus": host["NanoCpus"], "shm": host["ShmSize"],
+    }
+    # fmt: on
+
+
+def test_the_module_and_docker_compose_make_the_same_project_and_compose_knows_the_modules(compose_host):
+    host, inventory, sh = compose_host
+    sh("cd /srv/cli && docker compose -p cli up -d --wait")
+
+    def deploy():
+        return run_module("dockyard.docker.compose", {"project_src": "/srv/mod", "project_name": "mod"},
+                          inventory=inventory, hosts="all", become=True)[host.name]  # fmt: skip
+
+    first = deploy()
+    assert not first.failed and first["changed"] is True, first.get("msg")
+    assert deploy()["changed"] is False
+
+    names = {p: [f"{p}-{c}" for c in CONTAINERS] for p in ("cli", "mod")}
+    inspected = {p: json.loads(sh("docker inspect " + " ".join(names[p]))) for p in names}
+    for cli, mod in zip(inspected["cli"], inspected["mod"]):
+        assert _view(mod, "mod") == _view(cli, "cli")
+    for kind, listing in (("network", "docker network ls --format '{{.Name}}'"),
+                          ("volume", "docker volume ls --format '{{.Name}}'")):  # fmt: skip
+        present = sh(listing).split()
+        made = {p: sorted(n.replace(p, "P") for n in present if n.startswith(f"{p}_")) for p in ("cli", "mod")}
+        assert made["mod"] == made["cli"] and made["cli"], (kind, present)
+
+    listed = [json.loads(line) for line in sh("docker compose -p mod ps --format json").splitlines() if line]
+    assert sorted(c["Name"] for c in listed) == names["mod"]
+    assert "mod" in sh("docker compose ls --format json")
+    # docker compose takes the module's project down like its own; the module brings it back.
+    sh("cd /srv/mod && docker compose -p mod down")
+    assert sh("docker ps -aq --filter label=com.docker.compose.project=mod") == ""
+    assert deploy()["changed"] is True
