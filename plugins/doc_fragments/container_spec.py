@@ -173,6 +173,10 @@ options:
   memory_reservation:
     description: Soft memory limit. Changed in place.
     type: str
+  pids_limit:
+    description: How many processes the container may hold at once (C(docker run --pids-limit)); C(0) or C(-1) for
+      no limit. Changed in place.
+    type: int
   cpus:
     description: How many CPUs the container may use, for example C(1.5). Changed in place.
     type: float

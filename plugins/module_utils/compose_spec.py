@@ -195,14 +195,35 @@ def _pull_policy(value: str, path: str) -> dict[str, Any]:
     return {"pull": PULL_POLICIES[value]}
 
 
+# deploy keys that only a swarm uses: docker compose ignores them on a single host, and so does this module.
+SWARM_ONLY = ("labels", "placement", "update_config", "rollback_config", "endpoint_mode")
+DEPLOY_RESTART = {"none": "no", "on-failure": "on-failure", "any": "always"}
+
+
 def _deploy(value: dict[str, Any], path: str) -> dict[str, Any]:
-    unknown = sorted(set(value) - {"replicas", "resources"})
+    unknown = sorted(set(value) - {"replicas", "resources", "restart_policy", "mode", *SWARM_ONLY})
     if unknown:
-        raise SpecError(f"{path}.{unknown[0]}: not supported here (replicas and resources are)")
-    limits = (value.get("resources") or {}).get("limits") or {}
-    reservations = (value.get("resources") or {}).get("reservations") or {}
-    found = {"memory": limits.get("memory"), "cpus": float(limits["cpus"]) if limits.get("cpus") else None,
-             "memory_reservation": reservations.get("memory")}  # fmt: skip
+        raise SpecError(f"{path}.{unknown[0]}: not supported here (replicas, resources, restart_policy are)")
+    if value.get("mode", "replicated") != "replicated":
+        raise SpecError(f"{path}.mode: {value['mode']!r} needs a swarm; on one host only replicated is possible")
+    found: dict[str, Any] = {}
+    resources = value.get("resources") or {}
+    known = {"limits": ("cpus", "memory", "pids"), "reservations": ("memory",)}
+    for kind, keys in known.items():
+        extra = sorted(set(resources.get(kind) or {}) - set(keys))
+        if extra:
+            raise SpecError(f"{path}.resources.{kind}.{extra[0]}: not supported here ({', '.join(keys)} are)")
+    limits, reservations = resources.get("limits") or {}, resources.get("reservations") or {}
+    found.update(memory=limits.get("memory"), cpus=float(limits["cpus"]) if limits.get("cpus") else None,
+                 pids_limit=limits.get("pids"), memory_reservation=reservations.get("memory"))  # fmt: skip
+    policy = value.get("restart_policy")
+    if policy is not None:
+        condition = policy.get("condition", "any")
+        if condition not in DEPLOY_RESTART:
+            raise SpecError(f"{path}.restart_policy.condition: {condition!r} is not one of none, on-failure, any")
+        found["restart_policy"] = DEPLOY_RESTART[condition]
+        if condition == "on-failure" and policy.get("max_attempts") is not None:
+            found["restart_retries"] = int(policy["max_attempts"])
     return {k: v for k, v in found.items() if v is not None}
 
 

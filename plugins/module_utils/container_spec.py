@@ -597,6 +597,9 @@ OPTIONS: tuple[Option, ...] = (
            lambda v, p: byte_size(v, "memory_reservation"), update=True),
     Option("cpus", {"type": "float"}, "HostConfig.NanoCpus", 0, lambda v, p: round(v * 1e9), update=True),
     Option("cpu_shares", {"type": "int"}, "HostConfig.CpuShares", 0, update=True),
+    # 0 and -1 both mean no limit to the daemon (and None on a container made without one).
+    Option("pids_limit", {"type": "int"}, "HostConfig.PidsLimit", 0, lambda v, p: max(v, 0),
+           read=lambda v: max(v or 0, 0), update=True),
     Option("log_driver", {"type": "str"}, "HostConfig.LogConfig.Type", ""),
     # The daemon adds its own default log options (daemon.json log-opts) to a container's.
     Option("log_options", DICT, "HostConfig.LogConfig.Config", {}, lambda v, p: log_options(v), mode="allow_more"),

@@ -39,7 +39,8 @@ services:
     networks: [front, back]
     deploy:
       replicas: 2
-      resources: {{limits: {{memory: 64m}}}}
+      resources: {{limits: {{memory: 64m, pids: 100}}, reservations: {{memory: 32m}}}}
+      restart_policy: {{condition: on-failure, max_attempts: 3}}
     stop_grace_period: 2s
     labels: {{tier: web}}
 networks:
@@ -102,6 +103,7 @@ def _view(container: dict, project: str) -> dict:
         "init": host.get("Init"), "log": host["LogConfig"], "read_only": host["ReadonlyRootfs"],
         "caps": (host["CapAdd"], host["CapDrop"]), "dns": host["Dns"], "extra_hosts": host["ExtraHosts"] or [],
         "privileged": host["Privileged"], "cpus": host["NanoCpus"], "shm": host["ShmSize"],
+        "pids": host.get("PidsLimit"), "memory_reservation": host["MemoryReservation"],
     }
     # fmt: on
 
@@ -122,6 +124,10 @@ def test_the_module_and_docker_compose_make_the_same_project_and_compose_knows_t
     inspected = {p: json.loads(sh("docker inspect " + " ".join(names[p]))) for p in names}
     for cli, mod in zip(inspected["cli"], inspected["mod"]):
         assert _view(mod, "mod") == _view(cli, "cli")
+    web = _view(inspected["mod"][1], "mod")  # not two Nones alike: the values the file asks for
+    assert web["restart"] == {"Name": "on-failure", "MaximumRetryCount": 3}
+    assert (web["pids"], web["memory"], web["memory_reservation"]) == (100, 64 << 20, 32 << 20)
+    assert web["networks"] == {"P_back": ["P-web-1", "web"], "P_front": ["P-web-1", "web"]}
     for kind, listing in (("network", "docker network ls --format '{{.Name}}'"),
                           ("volume", "docker volume ls --format '{{.Name}}'")):  # fmt: skip
         present = sh(listing).split()

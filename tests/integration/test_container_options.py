@@ -72,6 +72,7 @@ CASES = {
     "memory_swap": ({"memory": "64m", "memory_swap": "128m"}, {"memory": "64m", "memory_swap": "192m"}, "updated"),
     "cpus": ({"cpus": 0.5}, {"cpus": 0.25}, "updated"),
     "cpu_shares": ({"cpu_shares": 512}, {"cpu_shares": 256}, "updated"),
+    "pids_limit": ({"pids_limit": 64}, {"pids_limit": 32}, "updated"),
     "log_driver": ({"log_driver": "json-file"}, {"log_driver": "local"}, "recreated"),
     "log_options": (
         {"log_driver": "json-file", "log_options": {"max-size": "1m"}},
@@ -193,6 +194,7 @@ def test_changed_values_reach_the_container(docker_client, matrix):
     if docker_client.info().get("SwapLimit"):
         assert inspect["memory_swap"]["HostConfig"]["MemorySwap"] == 192 * 1024 * 1024
     assert inspect["cpus"]["HostConfig"]["NanoCpus"] == 250_000_000
+    assert inspect["pids_limit"]["HostConfig"]["PidsLimit"] == 32
     assert inspect["restart_policy"]["HostConfig"]["RestartPolicy"] == {"Name": "on-failure", "MaximumRetryCount": 3}
     assert inspect["networks_aliases"]["NetworkSettings"]["Networks"][NET]["Aliases"][0] == "two"
     assert inspect["networks_address"]["NetworkSettings"]["Networks"][NET]["IPAddress"] == "172.31.77.11"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec import (
@@ -60,7 +62,7 @@ def test_services_become_container_specs_named_and_labelled_as_compose_does():
     (db,) = project.specs["db"]
     assert db["state"] == "healthy"  # web waits for it to be healthy
     assert db["volumes"] == ["shop_data:/var/lib/db", "/srv/shop/conf:/etc/db:ro"]
-    assert db["networks"] == [{"name": "shop_default", "aliases": ["db"]}]
+    assert db["networks"] == [{"name": "shop_default", "aliases": ["db", "shop-db-1"]}]  # and its own name
 
 
 def test_relative_paths_in_a_definition_without_a_directory_are_refused():
@@ -70,3 +72,36 @@ def test_relative_paths_in_a_definition_without_a_directory_are_refused():
         Project({"services": {"web": {"image": "x", "env_file": "web.env"}}}, "p", "", [])
     absolute = Project({"services": {"web": {"image": "x", "volumes": ["/srv/data:/data"]}}}, "p", "", [])
     assert absolute.specs["web"][0]["volumes"] == ["/srv/data:/data"]
+
+
+def test_deploy_keys_become_container_options_and_swarm_only_ones_are_ignored_as_compose_does():
+    deploy = {
+        "replicas": 2,
+        "resources": {"limits": {"cpus": "0.5", "memory": "64m", "pids": 50}, "reservations": {"memory": "32m"}},
+        "restart_policy": {"condition": "on-failure", "max_attempts": 3, "delay": "5s"},
+        "placement": {"constraints": ["node.role == manager"]},
+        "labels": {"swarm": "only"},
+    }
+    project = Project({"services": {"web": {"image": "app", "restart": "always", "deploy": deploy}}}, "p", "/srv", [])
+    spec = project.specs["web"][0]
+    assert len(project.specs["web"]) == 2
+    assert (spec["cpus"], spec["memory"], spec["pids_limit"], spec["memory_reservation"]) == (0.5, "64m", 50, "32m")
+    # deploy.restart_policy wins over restart, as in docker compose
+    assert (spec["restart_policy"], spec["restart_retries"]) == ("on-failure", 3)
+    assert "swarm" not in spec["labels"]
+    anyway = Project({"services": {"w": {"image": "a", "deploy": {"restart_policy": {}}}}}, "p", "/srv", [])
+    assert anyway.specs["w"][0]["restart_policy"] == "always"  # the condition's default is any
+
+
+@pytest.mark.parametrize(
+    ("deploy", "named"),
+    [
+        ({"mode": "global"}, "services.web.deploy.mode: 'global' needs a swarm"),
+        ({"resources": {"limits": {"devices": []}}}, "services.web.deploy.resources.limits.devices: not supported"),
+        ({"restart_policy": {"condition": "always"}}, "services.web.deploy.restart_policy.condition: 'always' is not"),
+        ({"resourcez": {}}, "services.web.deploy.resourcez: not supported here"),
+    ],
+)
+def test_deploy_keys_that_cannot_apply_on_one_host_are_named(deploy, named):
+    with pytest.raises(SpecError, match=re.escape(named)):
+        Project({"services": {"web": {"image": "app", "deploy": deploy}}}, "p", "/srv", [])
