@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: data_root_move
 short_description: Move Docker's data root to another directory without losing an image, container or volume
-version_added: 0.4.0
+version_added: 0.3.0
 description:
   - Moves what the running daemon keeps in its data root (C(docker info) C(DockerRootDir)) to O(path) and
     points C(data-root) in daemon.json there. Does nothing when the daemon already uses O(path).

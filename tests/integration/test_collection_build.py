@@ -68,3 +68,21 @@ def test_installed_collection_runs_host_info(installed, docker_client):
     result = run_module("dockyard.docker.host_info", env={"ANSIBLE_COLLECTIONS_PATH": str(collections)})["localhost"]
     assert not result.failed, result
     assert result["host"]["server_version"] == docker_client.version()["Version"]
+
+
+def test_the_site_playbook_runs_from_the_installed_copy(installed, start_hosts):
+    """`ansible-playbook dockyard.docker.site`, found only in the installed copy (not the checkout), makes a
+    fresh host a Docker host, and a second run changes nothing."""
+    collections = installed[1]
+    _hosts, inventory = start_hosts("debian12", 1)
+    settings = ROOT / "playbooks/examples/group_vars/docker_hosts.yml"
+    command = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), "dockyard.docker.site", "-e", f"@{settings}"]
+    env = ansible_env({"ANSIBLE_COLLECTIONS_PATH": str(collections)})
+    for run, changed in (("first", True), ("second", False)):
+        proc = subprocess.run(command, capture_output=True, text=True, env=env, check=False, cwd=collections)
+        assert proc.returncode == 0, f"{run} run:\n{proc.stdout[-3000:]}"
+        assert ("changed=0" not in proc.stdout) is changed, proc.stdout[-2000:]
+    assert str(collections) in subprocess.run(
+        [str(VENV_BIN / "ansible-galaxy"), "collection", "list", "dockyard.docker"],
+        capture_output=True, text=True, env=env, check=True,
+    ).stdout  # fmt: skip
