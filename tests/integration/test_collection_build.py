@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import tarfile
+import time
 
 import pytest
 
@@ -86,3 +89,44 @@ def test_the_site_playbook_runs_from_the_installed_copy(installed, start_hosts):
         [str(VENV_BIN / "ansible-galaxy"), "collection", "list", "dockyard.docker"],
         capture_output=True, text=True, env=env, check=True,
     ).stdout  # fmt: skip
+
+
+def test_the_installed_collection_tells_ansible_builder_what_an_execution_environment_needs(installed):
+    collections = installed[1]
+    found = subprocess.run([str(VENV_BIN / "ansible-builder"), "introspect", str(collections)],
+                           capture_output=True, text=True, check=True).stdout  # fmt: skip
+    for line in (ROOT / "meta/ee-requirements.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            assert f"{line.split()[0]}  # from collection dockyard.docker" in found, found
+    assert "openssh-clients [platform:rpm]  # from collection dockyard.docker" in found
+
+
+def test_the_documented_execution_environment_makes_a_build_context_with_the_collection(installed, tmp_path):
+    tarball = installed[0]
+    definition = ROOT / "docs/execution-environment/execution-environment.yml"
+    (tmp_path / "collections").mkdir()
+    shutil.copy(tarball, tmp_path / "collections")
+    shutil.copy(definition, tmp_path)
+    subprocess.run([str(VENV_BIN / "ansible-builder"), "create", "-f", definition.name, "--context", "context"],
+                   cwd=tmp_path, capture_output=True, text=True, check=True)  # fmt: skip
+    context = tmp_path / "context"
+    assert (context / "_build/dockyard" / tarball.name).is_file()
+    build = (context / "Dockerfile").read_text()
+    assert "COPY _build/dockyard/ /tmp/dockyard/" in build
+    assert "ansible-galaxy collection install" in build
+    assert "/tmp/dockyard/dockyard-docker.tar.gz" in (context / "_build/requirements.yml").read_text()
+
+
+def test_the_execution_environment_requirements_resolve_on_pypi(tmp_path):
+    """pip resolves the pinned set without installing it (retried: a slow index must not fail the test)."""
+    command = [str(VENV_BIN / "pip"), "install", "--dry-run", "--ignore-installed", "--quiet",
+               "--report", str(tmp_path / "report.json"), "-r", str(ROOT / "meta/ee-requirements.txt")]  # fmt: skip
+    for attempt in range(4):
+        proc = subprocess.run(command, capture_output=True, text=True, check=False)
+        if proc.returncode == 0:
+            break
+        time.sleep(2**attempt)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    resolved = {item["metadata"]["name"].lower() for item in report["install"]}
+    assert {"docker", "requests", "cryptography", "bcrypt"} <= resolved
