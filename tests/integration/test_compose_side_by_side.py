@@ -112,9 +112,9 @@ def test_the_module_and_docker_compose_make_the_same_project_and_compose_knows_t
     host, inventory, sh = compose_host
     sh("cd /srv/cli && docker compose -p cli up -d --wait")
 
-    def deploy():
-        return run_module("dockyard.docker.compose", {"project_src": "/srv/mod", "project_name": "mod"},
-                          inventory=inventory, hosts="all", become=True)[host.name]  # fmt: skip
+    def deploy(**env):
+        args = {"project_src": "/srv/mod", "project_name": "mod", "env": env}
+        return run_module("dockyard.docker.compose", args, inventory=inventory, hosts="all", become=True)[host.name]
 
     first = deploy()
     assert not first.failed and first["changed"] is True, first.get("msg")
@@ -137,6 +137,11 @@ def test_the_module_and_docker_compose_make_the_same_project_and_compose_knows_t
     listed = [json.loads(line) for line in sh("docker compose -p mod ps --format json").splitlines() if line]
     assert sorted(c["Name"] for c in listed) == names["mod"]
     assert "mod" in sh("docker compose ls --format json")
+    # An edit reaches only the service it touches (GREETING is web's), here over SSH as on the local daemon.
+    edited = deploy(GREETING="hi")
+    actions = {service: [r["actions"] for r in results] for service, results in edited["services"].items()}
+    assert actions == {"db": [[]], "web": [["recreated", "started"]] * 2}, actions
+    assert deploy(GREETING="hi")["changed"] is False
     # docker compose takes the module's project down like its own; the module brings it back.
     sh("cd /srv/mod && docker compose -p mod down")
     assert sh("docker ps -aq --filter label=com.docker.compose.project=mod") == ""
