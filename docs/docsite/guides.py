@@ -19,6 +19,7 @@ PAGES = {
     "modules": "Modules",
     "host-checks": "Diagnose a fleet",
     "real-hosts": "Using it on real hosts",
+    "compose": "Compose projects on a fleet",
     "releasing": "Releasing",
 }
 HEADING = re.compile(r"^(#{2,4}) (.+)$")
