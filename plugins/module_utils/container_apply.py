@@ -15,7 +15,11 @@ import re
 import time
 from typing import Any
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError, engine_request
+from ansible_collections.dockyard.docker.plugins.module_utils.client import (
+    APIError,
+    daemon_words,
+    engine_request,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import (
     WAITING_STATES,
     ContainerError,
@@ -35,8 +39,13 @@ SETTLE_SECONDS = 0.05
 LOG_TAIL_LINES = 10
 # What the engine says when containerd still holds a container's ID: a task started just before the
 # daemon was killed, which the restarted daemon does not know about (20.10 says "id already in use",
-# later engines "task <id>: already exists"). The container stays in "created" and never starts again.
-STALE_TASK = re.compile(r"id already in use|task [0-9a-f]+.*already exists|container with id exists")
+# later engines "task <id>: already exists"), or that task's shim directory, left behind once a start
+# has tried again ("failed to start shim: mkdir .../task/moby/<id>: file exists"). The container stays
+# in "created" and never starts again.
+STALE_TASK = re.compile(
+    r"id already in use|task [0-9a-f]+.*already exists|container with id exists"
+    r"|runtime\.v2\.task/[^/]+/[0-9a-f]+: file exists"
+)
 SHELLS = ("sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/bin/zsh")
 
 
@@ -91,7 +100,7 @@ class ContainerActions:
         try:
             pull(self.client, parse(reference), None, None, retries)
         except (APIError, StreamError) as exc:
-            why = getattr(exc, "explanation", None) or str(exc)
+            why = daemon_words(exc)
             raise ContainerError(f"image: cannot pull {reference!r}: {why}") from None
         return self.client.inspect_image(reference)
 
@@ -142,7 +151,7 @@ class ContainerActions:
             self.client.start(container_id)
             return container_id
         except APIError as exc:
-            why = getattr(exc, "explanation", None) or str(exc)
+            why = daemon_words(exc)
             created = ((plan.current or {}).get("State") or {}).get("Status") == "created"
             if not (created and STALE_TASK.search(why)):
                 raise
