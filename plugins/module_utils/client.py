@@ -150,6 +150,11 @@ def _current_user() -> str:
         return str(os.geteuid())
 
 
+def daemon_words(exc: BaseException) -> str:
+    """What the daemon said: an APIError's explanation (its message without the HTTP status), else the text."""
+    return getattr(exc, "explanation", None) or str(exc)
+
+
 def explain(exc: BaseException, params: dict[str, Any]) -> str:
     """A message that says what went wrong talking to the daemon and what to do about it."""
     host = params.get("docker_host") or DEFAULT_DOCKER_HOST
@@ -188,7 +193,7 @@ def explain(exc: BaseException, params: dict[str, Any]) -> str:
     if any(type(c).__name__ in ("ConnectTimeout", "ReadTimeout", "TimeoutError") for c in causes):
         return f"the Docker daemon at {host} did not answer within {params.get('timeout')}s"
     if isinstance(exc, APIError):
-        return f"the Docker daemon at {host} refused the request: {getattr(exc, 'explanation', None) or text}"
+        return f"the Docker daemon at {host} refused the request: {daemon_words(exc)}"
     return f"error talking to the Docker daemon at {host}: {text}"
 
 

@@ -14,7 +14,7 @@ import threading
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError
+from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError, daemon_words
 from ansible_collections.dockyard.docker.plugins.module_utils.container_apply import ContainerActions
 from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import (
     WAITING_STATES,
@@ -114,7 +114,7 @@ class ContainerManager:
                     error = future.exception()
                     if error is not None and not isinstance(error, (ContainerError, APIError)):
                         raise error
-                    message = (getattr(error, "explanation", None) or str(error)) if error else None
+                    message = daemon_words(error) if error else None
                     outcome[plan.name] = (message, None)
                     if error:
                         failed.append(plan.name)

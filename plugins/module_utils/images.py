@@ -11,7 +11,7 @@ import tarfile
 import time
 from typing import Any, Callable
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError, TaskError
+from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError, TaskError, daemon_words
 from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import ImageReferenceError, parse
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import inspected
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
@@ -99,7 +99,7 @@ def retrying(action: Callable[[], Any], retries: int, failures: list[str] | None
             return action()
         except (APIError, StreamError, OSError) as exc:
             if failures is not None:
-                failures.append(getattr(exc, "explanation", None) or str(exc))
+                failures.append(daemon_words(exc))
             if attempt == retries or not _transient(exc):
                 raise
             time.sleep(delay)
@@ -109,7 +109,7 @@ def retrying(action: Callable[[], Any], retries: int, failures: list[str] | None
 
 def transfer_failed(doing: str, target: str, exc: Exception, failures: list[str]) -> TaskError:
     """The error for a pull or push that failed (``doing``: "pulling"), with how many tries it took."""
-    why = getattr(exc, "explanation", None) or str(exc)
+    why = daemon_words(exc)
     tries = f" after {len(failures)} attempts" if len(failures) > 1 else ""
     return TaskError(f"{doing} {target} failed{tries}: {why}", attempts=len(failures))
 

@@ -244,14 +244,16 @@ def used(project: Project, kind: str, specs: list[tuple[dict, dict]]) -> list[di
     return [settings for settings in getattr(project, kind).values() if settings["name"] in names]
 
 
-def drift(client, kind: str, settings: dict, project: str) -> str | None:
-    """How an existing network or volume of the project differs from the file, as an error naming the fix;
-    None when it does not exist, is external (used as it is) or matches. Compose refuses these too: a
-    network or volume is not changed in place, and recreating a volume would lose its data."""
-    if settings["external"]:
-        return None
-    found = inspected(client.inspect_network if kind == "networks" else client.inspect_volume, settings["name"])
-    if found is None:
+def existing(client, kind: str, name: str) -> dict | None:
+    """The network or volume of that name as the daemon has it, or None."""
+    return inspected(client.inspect_network if kind == "networks" else client.inspect_volume, name)
+
+
+def drift(kind: str, settings: dict, found: dict | None, project: str) -> str | None:
+    """How an existing network or volume (``found``) of the project differs from the file, as an error
+    naming the fix; None when it does not exist, is external (used as it is) or matches. Compose refuses
+    these too: a network or volume is not changed in place, and recreating a volume would lose its data."""
+    if settings["external"] or found is None:
         return None
     what = f"{kind}: the {kind[:-1]} {settings['name']!r} exists"
     owner = (found.get("Labels") or {}).get(PROJECT_LABEL)
@@ -278,10 +280,10 @@ def drift(client, kind: str, settings: dict, project: str) -> str | None:
     return f"{what} with other settings ({'; '.join(differs)}); {fix}"
 
 
-def ensure(client, kind: str, settings: dict, project: str, check_mode: bool) -> bool:
-    """The network or volume exists (created with Compose's labels when it does not); True when created."""
-    lookup = client.inspect_network if kind == "networks" else client.inspect_volume
-    if inspected(lookup, settings["name"]) is not None:
+def ensure(client, kind: str, settings: dict, found: dict | None, project: str, check_mode: bool) -> bool:
+    """The network or volume exists (created with Compose's labels when it was not ``found``); True when
+    created."""
+    if found is not None:
         return False
     if settings["external"]:
         raise TaskError(f"{kind}: {settings['name']!r} is external and does not exist; create it first")
@@ -331,8 +333,9 @@ def main() -> None:
             raise TaskError(f"the project is not shaped as Compose expects it ({exc}); check its keys' types") from None
         specs = container_specs(project, p["state"] if p["state"] != "absent" else "present")
     result = {"project": project.name, "services": {}, "networks": [], "volumes": [], "removed": []}
-    if module.check_mode and dm.unreachable_reason():
-        predict_on_fresh_host(dm, project, specs, result)
+    absent = dm.unreachable_reason() if module.check_mode else None
+    if absent:
+        predict_on_fresh_host(dm, absent, project, specs, result)
     client = dm.client
     with dm.failing(lambda: result):
         listed = client.containers(all=True, filters={"label": f"{PROJECT_LABEL}={project.name}"})
@@ -341,12 +344,15 @@ def main() -> None:
         if p["state"] == "absent":
             remove_project(dm, manager, project, by_name, result)
             dm.exit(changed=bool(result["removed"] or result["networks"] or result["volumes"]), **result)
-        resources = {kind: used(project, kind, specs) for kind in ("networks", "volumes")}
-        drifts = [drift(client, kind, s, project.name) for kind, found in resources.items() for s in found]
+        # Each network and volume looked up once: compared with the file first, created after.
+        resources = [(kind, s, existing(client, kind, s["name"]))
+                     for kind in ("networks", "volumes") for s in used(project, kind, specs)]  # fmt: skip
+        drifts = [drift(kind, s, found, project.name) for kind, s, found in resources]
         if any(drifts):
             raise TaskError("; ".join(d for d in drifts if d))
-        for kind, found in resources.items():
-            result[kind] = [s["name"] for s in found if ensure(client, kind, s, project.name, module.check_mode)]
+        for kind, s, found in resources:
+            if ensure(client, kind, s, found, project.name, module.check_mode):
+                result[kind].append(s["name"])
         manager.planner.assume_networks(result["networks"])
         plans = [manager.plan(spec, want) for spec, want in specs]
         outcomes = manager.act_all(plans, p["parallel"])
@@ -369,10 +375,10 @@ def main() -> None:
     dm.exit(changed=changed, **result)
 
 
-def predict_on_fresh_host(dm: DockerModule, project: Project, specs: list, result: dict) -> None:
-    """Check mode on a host whose daemon does not answer yet (before the engine is installed): the whole
-    project would be new."""
-    dm.module.warn(f"no Docker daemon answers yet ({dm.unreachable_reason()}): the whole project is predicted as new")
+def predict_on_fresh_host(dm: DockerModule, absent: str, project: Project, specs: list, result: dict) -> None:
+    """Check mode on a host whose daemon does not answer yet (``absent`` says why; before the engine is
+    installed): the whole project would be new."""
+    dm.module.warn(f"no Docker daemon answers yet ({absent}): the whole project is predicted as new")
     if dm.params["state"] != "absent":
         for spec, _want in specs:
             result["services"].setdefault(spec["service"], []).append(predicted_new(spec))
@@ -387,9 +393,8 @@ def remove_project(dm: DockerModule, manager: ContainerManager, project: Project
     result["removed"] = sorted(by_name)
     manager.prune({name: container["Id"] for name, container in by_name.items()}, remove_volumes=False)
     for kind in ("networks", "volumes") if dm.params["remove_volumes"] else ("networks",):
-        lookup = client.inspect_network if kind == "networks" else client.inspect_volume
         for settings in getattr(project, kind).values():
-            if settings["external"] or inspected(lookup, settings["name"]) is None:
+            if settings["external"] or existing(client, kind, settings["name"]) is None:
                 continue
             result[kind].append(settings["name"])
             if not check:

@@ -117,7 +117,7 @@ import os
 import re
 import tempfile
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError, daemon_words
 from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     APIError,
     StreamError,
@@ -199,7 +199,7 @@ def main() -> None:
             lines = consume(stream)
             after = find_image(client, ref["full"])
         except (StreamError, APIError) as exc:
-            raise TaskError(f"building {ref['full']} failed: {getattr(exc, 'explanation', None) or exc}") from None
+            raise TaskError(f"building {ref['full']} failed: {daemon_words(exc)}") from None
         finally:
             if source.get("fileobj"):
                 source["fileobj"].close()
