@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import time
+
 import docker
 
 # A busybox process that stops at once on SIGTERM (a shell as PID 1 would ignore it).
@@ -33,3 +37,30 @@ def labelled_image(client, base: str, reference: str, label: str) -> None:
         container.commit(*reference.rsplit(":", 1), changes=[f"LABEL build={label}"])
     finally:
         container.remove()
+
+
+def output_of(client, image: str, command=None, timeout: float = 15) -> bytes:
+    """What a container of ``image`` that exits at once printed. ``containers.run(..., remove=True)`` can
+    return before the daemon's log copier has written the output (seen on a loaded machine, as b''): wait
+    for the exit, then read the logs until the last line is complete."""
+    container = client.containers.run(image, command, detach=True)
+    try:
+        container.wait(timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            output = container.logs()
+            if output.endswith(b"\n") or time.monotonic() > deadline:
+                return output
+            time.sleep(0.2)
+    finally:
+        container.remove(force=True)
+
+
+def bridge_address(client) -> str:
+    """The host's address on the default bridge. A fresh daemon's network lists only the subnet in its IPAM
+    config (no Gateway), so it is read from the bridge interface itself, which always carries it."""
+    bridge = client.networks.get("bridge").attrs
+    interface = (bridge.get("Options") or {}).get("com.docker.network.bridge.name", "docker0")
+    shown = json.loads(subprocess.run(["ip", "-j", "-4", "addr", "show", "dev", interface], check=True,
+                                      capture_output=True, text=True).stdout)  # fmt: skip
+    return shown[0]["addr_info"][0]["local"]

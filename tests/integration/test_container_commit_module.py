@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ansible_run import local_module as module
-from local_docker import forget
+from local_docker import forget, output_of
 
 
 def test_commit_records_message_author_and_changes_once(docker_client, test_images, suffix):
@@ -22,7 +22,7 @@ def test_commit_records_message_author_and_changes_once(docker_client, test_imag
     assert first["changed"] is True
     image = docker_client.images.get(name)
     assert image.attrs["Comment"] == "kept state" and image.attrs["Author"] == "Dockyard <d@example.com>"
-    assert docker_client.containers.run(name, remove=True).decode().strip() == "state"
+    assert output_of(docker_client, name).decode().strip() == "state"
     assert module("container_commit", args)["changed"] is False
     assert module("container_commit", {**args, "force": True})["changed"] is True
     container.remove()

@@ -17,6 +17,7 @@ import pytest
 
 from ansible_run import ROOT, local_module, run_module, run_playbook
 from engine_host import boot_engine_host
+from local_docker import bridge_address
 from testbed.tls_daemon import make_certs
 
 
@@ -62,7 +63,7 @@ def test_a_container_with_the_docker_socket_is_named(docker_client, test_images,
 @pytest.fixture
 def plain_http_registry(docker_client):
     """An HTTP endpoint answering /v2/ on the bridge gateway: an address the daemon does not take as insecure."""
-    gateway = docker_client.networks.get("bridge").attrs["IPAM"]["Config"][0]["Gateway"]
+    gateway = bridge_address(docker_client)
 
     class V2(http.server.BaseHTTPRequestHandler):
         def do_GET(self):

@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from ansible_run import local_module as module
-from local_docker import forget
+from local_docker import forget, output_of
 
 
 def test_build_is_changed_only_when_the_image_id_changes(docker_client, test_images, tmp_path, suffix):
@@ -58,7 +58,7 @@ def test_an_inline_dockerfile_builds_with_no_context_or_over_a_directorys_own(
     over = f"FROM {test_images['busybox']}\nCOPY payload /payload\n"
     built = module("image_build", {"name": name, "path": str(tmp_path), "dockerfile_content": over})
     assert built["changed"] is True and built["old_id"] == alone["image_id"]
-    output = docker_client.containers.run(name, ["cat", "/payload"], remove=True)
+    output = output_of(docker_client, name, ["cat", "/payload"])
     assert output == b"from the context\n" and (tmp_path / "Dockerfile").read_text() == "FROM scratch\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Dockerfile", "payload"]
     forget(docker_client, name)
@@ -90,7 +90,7 @@ def test_a_remote_tarball_and_a_git_repository_are_built_as_docker_build_url_doe
     name = f"dockyard-build-{suffix}:remote"
     tarball = module("image_build", {"name": name, "context_url": f"{url}/context.tar.gz"})
     assert tarball["changed"] is True, tarball.get("msg")
-    assert docker_client.containers.run(name, ["cat", "/note"], remove=True) == b"from the tarball\n"
+    assert output_of(docker_client, name, ["cat", "/note"]) == b"from the tarball\n"
     assert module("image_build", {"name": name, "context_url": f"{url}/context.tar.gz"})["changed"] is False
     # A Git repository over git's plain HTTP protocol, with its Dockerfile in a subdirectory.
     work = tmp_path / "repo"
@@ -105,7 +105,7 @@ def test_a_remote_tarball_and_a_git_repository_are_built_as_docker_build_url_doe
     subprocess.run(["git", "-C", str(root / "repo.git"), "update-server-info"], check=True)
     from_git = module("image_build", {"name": name, "context_url": f"{url}/repo.git#main:app"})
     assert from_git["changed"] is True, from_git.get("msg")
-    assert docker_client.containers.run(name, ["cat", "/note"], remove=True) == b"from git\n"
+    assert output_of(docker_client, name, ["cat", "/note"]) == b"from git\n"
     forget(docker_client, name)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tarfile
 
 from ansible_run import local_module as module
-from local_docker import forget
+from local_docker import forget, output_of
 
 
 def test_export_then_import_keeps_files_but_not_metadata(docker_client, test_images, tmp_path, suffix):
@@ -22,7 +22,7 @@ def test_export_then_import_keeps_files_but_not_metadata(docker_client, test_ima
     flat = docker_client.images.get(name)
     assert len(flat.history()) == 1  # one layer, no history from the source image
     assert flat.attrs["Config"]["Cmd"] == ["cat", "/data/file"]
-    assert docker_client.containers.run(name, remove=True).decode().strip() == "kept"
+    assert output_of(docker_client, name).decode().strip() == "kept"
     again = module("image_import", {"path": str(archive), "name": name, "changes": ['CMD ["cat", "/data/file"]']})
     assert again["changed"] is False
     container.remove()
