@@ -411,6 +411,17 @@ def planned(
     return merged(current, named, running)
 
 
+def settled(current: dict[str, Any], wanted: dict[str, Any], daemon: dict[str, Any], exclusive: bool = True) -> bool:
+    """Nothing to write or apply: the file (``current``) holds ``wanted``, valid, and the running daemon
+    (engine_facts' ``daemon``) runs with it and has no restart left pending."""
+    if not daemon.get("answering") or daemon.get("drift") or daemon.get("pending_restart"):
+        return False
+    present = {key: value for key, value in wanted.items() if value is not None}
+    if problems(normalize(present), daemon.get("version")):
+        return False
+    return planned(current, wanted, exclusive, daemon.get("running_settings") or {}) == current
+
+
 def running_settings(info: dict[str, Any]) -> dict[str, Any]:
     """What the running daemon shows in ``docker info`` (GET /info), as daemon.json keys and values."""
     found = {}

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from ansible_collections.dockyard.docker.plugins.module_utils import engine_socket
+from ansible_collections.dockyard.docker.plugins.module_utils import daemon_schema, engine_socket
 
 # Filesystems overlay2 cannot put its layers on, or that lose them: the reason for each.
 UNUSABLE_FILESYSTEMS = {
@@ -174,3 +174,55 @@ def target_problems(source: str, target: str) -> list[str]:
         shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
         return [f"{target} is not empty ({shown}): give a new or empty directory, so nothing is overwritten"]
     return []
+
+
+def containerd_store_problem(info: dict) -> Optional[str]:
+    if not in_containerd_store(info):
+        return None
+    return (
+        "the engine keeps images in containerd's image store (driver-type io.containerd.snapshotter.v1); "
+        "they live under containerd's root, not the data root, and this move does not move containerd's root. "
+        "Move /var/lib/containerd by hand, or turn the containerd-snapshotter feature off first"
+    )
+
+
+def xfs_ftype(run: Callable) -> Callable[[str], Optional[int]]:
+    """An xfs mount's ftype as xfs_info reports it (None when it cannot tell), through ``run(argv)``."""
+
+    def ftype(point: str) -> Optional[int]:
+        rc, out, _err = run(["xfs_info", point])
+        if rc != 0:
+            return None
+        return 0 if "ftype=0" in out else 1
+
+    return ftype
+
+
+def read_mountinfo() -> str:
+    with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+        return handle.read()
+
+
+def preflight(run: Callable, info: dict, source: str, target: str, daemon_json: str) -> tuple[list[str], int]:
+    """Every reason to refuse moving the data root ``source`` to ``target``, and the bytes the data takes.
+    ``run(argv) -> (rc, out, err)`` runs a command on the host (AnsibleModule.run_command)."""
+    problem = containerd_store_problem(info)
+    if problem:
+        return [problem], 0
+    problems = target_problems(source, target)
+    try:
+        daemon_schema.load(daemon_json)
+    except (ValueError, OSError) as exc:
+        problems.append(f"{exc}: fix it first, the move has to add data-root to it")
+    problem = filesystem_problem(mount_of(target, read_mountinfo()), xfs_ftype(run))
+    if problem:
+        problems.append(problem)
+    needed = bytes_used(source)
+    free = os.statvfs(nearest_existing(target))
+    problem = space_problem(target, needed, free.f_bavail * free.f_frsize)
+    if problem:
+        problems.append(problem)
+    rc, out, _err = run(["cp", "--version"])
+    if rc != 0 or "GNU coreutils" not in out:
+        problems.append("the copy needs GNU cp (the coreutils package), which keeps xattrs, ACLs and sparse files")
+    return problems, needed

@@ -96,15 +96,23 @@ def service_flags(module, unit: str) -> list[tuple[str, list[str]]]:
     return sources
 
 
+def flag_sources(module, unit: str) -> list[list[str]]:
+    """[daemon.json key, flag, where] for each setting a flag of the service passes (JSON-friendly, so that
+    engine_facts can hand it to the engine role's planner)."""
+    return [[key, flag, where] for where, argv in service_flags(module, unit) for key, flag in flag_keys(argv).items()]
+
+
+def clash_messages(sources: list[list[str]], keys: set[str], ignored: set[str]) -> list[str]:
+    """Why dockerd would refuse to start: each daemon.json key in ``keys`` that a flag of ``sources`` sets too."""
+    return [
+        f"{key}: also set by the flag {flag!r} in {where}; dockerd refuses to start when a setting is given both as "
+        "a flag and in daemon.json. Remove the flag (the engine role replaces ExecStart with a drop-in for hosts) "
+        "or leave the key out"
+        for key, flag, where in sources
+        if key in keys and key not in ignored
+    ]
+
+
 def flag_clashes(module, unit: str, keys: set[str], ignored: set[str]) -> list[str]:
-    """Why dockerd would refuse to start: each daemon.json key in ``keys`` that a flag of the service sets too."""
-    clashes = []
-    for where, argv in service_flags(module, unit):
-        for key, flag in flag_keys(argv).items():
-            if key in keys and key not in ignored:
-                clashes.append(
-                    f"{key}: also set by the flag {flag!r} in {where}; dockerd refuses to start when a "
-                    "setting is given both as a flag and in daemon.json. Remove the flag (the engine role "
-                    "replaces ExecStart with a drop-in for hosts) or leave the key out"
-                )
-    return clashes
+    """clash_messages() for the service as the host runs it."""
+    return clash_messages(flag_sources(module, unit), keys, ignored)

@@ -19,6 +19,8 @@ description:
     overlay2''s C(trusted.overlay.*), ACLs, numeric owners) and sparse files kept sparse; daemon.json gets the
     new C(data-root); the daemon starts; every image ID, container and volume it held must be there again, and the
     containers that ran are started again.'
+  - 'The storage driver the daemon runs is kept (written to daemon.json when the file names none): on the new root
+    the daemon might pick another one (overlay2 instead of the vfs it fell back to), which sees none of the data.'
   - If the copy fails, or the daemon does not come back, or something is missing, the previous daemon.json is
     put back, the partial copy removed, and the daemon started on the old root; the task fails naming why.
   - The old directory is kept unless O(remove_old) is set; the result says where it is.
@@ -104,6 +106,17 @@ old_data_root_kept:
   description: Where the old data still is (null when O(remove_old) deleted it).
   returned: when moved
   type: str
+stops_containers:
+  description: The running containers the move stops for the copy (and starts again after it).
+  returned: when moved
+  type: list
+  elements: str
+storage_driver:
+  description:
+    - The storage driver the data was written with. When daemon.json names none, the move writes it there beside
+      C(data-root), so that the daemon does not pick another driver on the new root and hide the data.
+  returned: when moved
+  type: str
 """
 
 import json
@@ -172,8 +185,12 @@ class Move:
         os.makedirs(self.target, mode=0o710, exist_ok=True)
         self._run(["cp", "-a", "--sparse=always", "--", os.path.join(self.source, "."), self.target])
 
-    def switch_config(self, root: str) -> None:
+    def switch_config(self, root: str, driver: str | None) -> None:
         config = dict(self.config, **{"data-root": root})
+        # The daemon sees only the data of the driver it runs: one that picked vfs on the old root would
+        # pick overlay2 on the new one and hide every copied image, container and volume.
+        if driver:
+            config.setdefault("storage-driver", driver)
         replace_file(self.p["daemon_json"], (json.dumps(config, indent=2) + "\n").encode(), 0o644)
 
     def restore(self) -> None:
@@ -200,46 +217,7 @@ def _remove(path: str) -> None:
         os.unlink(path)
 
 
-def _xfs_ftype(module: AnsibleModule):
-    def ftype(point: str):
-        rc, out, _err = module.run_command(["xfs_info", point])
-        if rc != 0:
-            return None
-        return 0 if "ftype=0" in out else 1
-
-    return ftype
-
-
-def preflight(module: AnsibleModule, info: dict, source: str, target: str) -> tuple[list[str], int]:
-    """Every reason to refuse the move, and the bytes the data takes."""
-    if data_root.in_containerd_store(info):
-        return [
-            "the engine keeps images in containerd's image store (driver-type io.containerd.snapshotter.v1); "
-            "they live under containerd's root, not the data root, and this move does not move containerd's root. "
-            "Move /var/lib/containerd by hand, or turn the containerd-snapshotter feature off first"
-        ], 0
-    problems = data_root.target_problems(source, target)
-    try:
-        daemon_schema.load(module.params["daemon_json"])
-    except (ValueError, OSError) as exc:
-        problems.append(f"{exc}: fix it first, the move has to add data-root to it")
-    with open("/proc/self/mountinfo", encoding="utf-8") as handle:
-        mount = data_root.mount_of(target, handle.read())
-    problem = data_root.filesystem_problem(mount, _xfs_ftype(module))
-    if problem:
-        problems.append(problem)
-    needed = data_root.bytes_used(source)
-    free = os.statvfs(data_root.nearest_existing(target))
-    problem = data_root.space_problem(target, needed, free.f_bavail * free.f_frsize)
-    if problem:
-        problems.append(problem)
-    rc, out, _err = module.run_command(["cp", "--version"])
-    if rc != 0 or "GNU coreutils" not in out:
-        problems.append("the copy needs GNU cp (the coreutils package), which keeps xattrs, ACLs and sparse files")
-    return problems, needed
-
-
-def move(module: AnsibleModule, source: str, target: str, needed: int) -> dict:
+def move(module: AnsibleModule, info_before: dict, source: str, target: str, needed: int) -> dict:
     p = module.params
     before = data_root.read_inventory(p["socket"])
     work = Move(module, source, target)
@@ -247,7 +225,7 @@ def move(module: AnsibleModule, source: str, target: str, needed: int) -> dict:
         work.stop_containers(before.running)
         work.service("stop")
         work.copy()
-        work.switch_config(target)
+        work.switch_config(target, info_before.get("Driver"))
         work.service("start")
         info = engine_socket.info(p["socket"], wait=p["timeout"])
         if os.path.realpath(info.get("DockerRootDir", "")) != os.path.realpath(target):
@@ -317,16 +295,20 @@ def main() -> None:
     result = {"previous_data_root": source, "data_root": target, "moved": False}
     if os.path.realpath(source) == os.path.realpath(target):
         module.exit_json(changed=False, **result)
-    problems, needed = preflight(module, info, source, target)
+    problems, needed = data_root.preflight(module.run_command, info, source, target, module.params["daemon_json"])
     if problems:
         module.fail_json(msg=f"Docker's data cannot move from {source} to {target}: {'; '.join(problems)}. "
                              "Nothing was changed", problems=problems, **result)  # fmt: skip
-    result.update(moved=True, diff={"before": {"data-root": source}, "after": {"data-root": target}})
+    stops = data_root.read_inventory(module.params["socket"])
+    stopped = sorted(stops.names[cid] for cid in stops.running)
+    result.update(moved=True, diff={"before": {"data-root": source}, "after": {"data-root": target}},
+                  stops_containers=stopped, storage_driver=info.get("Driver"))  # fmt: skip
+    stopping = f", stopping the running containers {', '.join(stopped)} for the copy" if stopped else ""
     if module.check_mode:
-        module.exit_json(changed=True, bytes=needed, msg=f"would move {source} to {target}", **result)
-    result.update(move(module, source, target, needed))
+        module.exit_json(changed=True, bytes=needed, msg=f"would move {source} to {target}{stopping}", **result)
+    result.update(move(module, info, source, target, needed))
     kept = result["old_data_root_kept"]
-    result["msg"] = f"moved {source} to {target}; " + (
+    result["msg"] = f"moved {source} to {target}{stopping.replace('stopping', 'having stopped')}; " + (
         f"the old data is still in {kept}: delete it when you no longer need it (or set remove_old)"
         if kept
         else "the old data was removed"

@@ -97,6 +97,19 @@ options:
     description: The caller owns daemon.json, so a key O(daemon_settings) does not name is to be removed.
     type: bool
     default: true
+  daemon_json_content:
+    description:
+      - Also return daemon.json as it is (RV(daemon_json_content)), the daemon.json keys the service's flags set
+        (RV(service_flags)), and which members of the group are system accounts (RV(system_accounts)), for a
+        caller that plans the file itself.
+    type: bool
+    default: false
+  data_root:
+    description:
+      - A data root to look at (an absolute path, which may not exist yet). Returns the mount its nearest existing
+        directory is on (RV(data_root_mount)) and, when the daemon holds data on another root, every reason a move
+        there would be refused (RV(data_root_move_problems)).
+    type: str
 attributes:
   check_mode:
     support: full
@@ -196,6 +209,29 @@ daemon_json_settled:
       shows them with no restart pending, so that there is nothing to write or apply.
   returned: when O(daemon_settings) is given
   type: bool
+daemon_json_content:
+  description: With O(daemon_json_content), whether daemon.json C(exists), its C(config), or the C(error) reading it.
+  returned: when O(daemon_json_content=true)
+  type: dict
+service_flags:
+  description: With O(daemon_json_content), C([key, flag, where]) for each daemon.json key a flag of the service sets.
+  returned: when O(daemon_json_content=true)
+  type: list
+  elements: list
+system_accounts:
+  description: With O(daemon_json_content), the group's members whose UID is below login.defs' C(UID_MIN).
+  returned: when O(daemon_json_content=true)
+  type: list
+  elements: str
+data_root_mount:
+  description: With O(data_root), the C(point), C(fstype) and (xfs) C(xfs_ftype) of the mount the data root is on.
+  returned: when O(data_root) is absolute
+  type: dict
+data_root_move_problems:
+  description: With O(data_root), why moving the daemon's data there would be refused (empty when it would not).
+  returned: when O(data_root) is set and the daemon holds data on another root
+  type: list
+  elements: str
 daemon:
   description: What the running daemon shows; C(answering=false) (and C(error)) when it does not answer.
   returned: always
@@ -248,15 +284,15 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.dockyard.docker.plugins.module_utils import engine_socket, legacy_options, rootless
+from ansible_collections.dockyard.docker.plugins.module_utils import data_root, engine_socket, legacy_options, rootless
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
     file_drift,
     load,
     normalize,
-    planned,
-    problems,
     running_settings,
+    settled,
 )
+from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import flag_sources
 
 # argv that prints the installed subset of the names appended to it, one per line: name, version and,
 # for dpkg, whether it is held.
@@ -356,6 +392,7 @@ def daemon_state(p: dict) -> dict:
     containers = engine_socket.get(p["socket"], "/containers/json")
     volumes = engine_socket.get(p["socket"], "/volumes").get("Volumes") or []
     return {
+        "_info": info,
         "answering": True,
         "version": info.get("ServerVersion"),
         "pid": pid,
@@ -364,6 +401,7 @@ def daemon_state(p: dict) -> dict:
         "pending_restart": pending_restart(p["restart_marker"], pid),
         "running_containers": sorted(name.lstrip("/") for c in containers for name in (c.get("Names") or [])[:1]),
         "data_root": info.get("DockerRootDir"),
+        "storage_driver": info.get("Driver"),
         "images": info.get("Images", 0),
         "containers": info.get("Containers", 0),
         "volumes": len(volumes),
@@ -372,18 +410,62 @@ def daemon_state(p: dict) -> dict:
 
 def is_settled(p: dict, wanted: dict, daemon: dict) -> bool:
     """Nothing to write or apply: the file holds ``wanted``, valid, and the daemon runs with it."""
-    if not (daemon.get("answering") and os.path.exists(p["daemon_json"])):
-        return False
-    if daemon["drift"] or daemon["pending_restart"]:
+    if not os.path.exists(p["daemon_json"]):
         return False
     try:
         current = load(p["daemon_json"])
     except ValueError:
         return False
-    present = {key: value for key, value in wanted.items() if value is not None}
-    if problems(normalize(present), daemon.get("version")):
-        return False
-    return planned(current, wanted, p["daemon_settings_exclusive"], daemon["running_settings"]) == current
+    return settled(current, wanted, daemon, p["daemon_settings_exclusive"])
+
+
+def daemon_json_content(path: str) -> dict:
+    """The file as it is: whether it exists, its settings, or why it cannot be read."""
+    if not os.path.exists(path):
+        return {"exists": False, "config": {}}
+    try:
+        return {"exists": True, "config": load(path)}
+    except (OSError, ValueError) as exc:
+        return {"exists": True, "config": None, "error": str(exc)}
+
+
+def data_root_facts(module: AnsibleModule, path: str, daemon: dict) -> dict:
+    """Where a data root would live (the mount of its nearest existing directory, for overlay2's needs),
+    and, when the daemon holds data on another root, every reason the move there would be refused."""
+    if not os.path.isabs(path):
+        return {}
+    mount = data_root.mount_of(path, data_root.read_mountinfo())
+    found = {"data_root_mount": {"point": mount.point, "fstype": mount.fstype,
+                                 "xfs_ftype": data_root.xfs_ftype(module.run_command)(mount.point)
+                                 if mount.fstype == "xfs" else None}}  # fmt: skip
+    holds = daemon.get("images", 0) + daemon.get("containers", 0) + daemon.get("volumes", 0)
+    source = daemon.get("data_root")
+    if daemon.get("answering") and holds and source and os.path.realpath(source) != os.path.realpath(path):
+        info, daemon_json = daemon.pop("_info"), module.params["daemon_json"]
+        problems, needed = data_root.preflight(module.run_command, info, source, path, daemon_json)
+        found.update(data_root_move_problems=problems, data_root_bytes=needed)
+    return found
+
+
+def system_accounts(members: list[str]) -> list[str]:
+    """The members below the first UID login.defs gives people (system accounts, which a service may need)."""
+    uid_min = 1000
+    try:
+        with open("/etc/login.defs", encoding="utf-8") as handle:
+            for line in handle:
+                words = line.split()
+                if len(words) >= 2 and words[0] == "UID_MIN" and words[1].isdigit():
+                    uid_min = int(words[1])
+    except OSError:
+        pass
+    found = []
+    for name in members:
+        try:
+            if pwd.getpwnam(name).pw_uid < uid_min:
+                found.append(name)
+        except KeyError:
+            continue
+    return found
 
 
 def main() -> None:
@@ -404,6 +486,8 @@ def main() -> None:
             "daemon_wait": {"type": "int", "default": 0},
             "daemon_settings": {"type": "dict"},
             "daemon_settings_exclusive": {"type": "bool", "default": True},
+            "daemon_json_content": {"type": "bool", "default": False},
+            "data_root": {"type": "str"},
         },
         supports_check_mode=True,
     )
@@ -427,6 +511,13 @@ def main() -> None:
             module.warn(f"{flag} is not carried over to daemon.json ({why}); it stays a flag")
     daemon = daemon_state(p)
     settled = {}
+    if p["daemon_json_content"]:
+        settled.update(daemon_json_content=daemon_json_content(p["daemon_json"]),
+                       service_flags=flag_sources(module, f"{p['service']}.service"),
+                       system_accounts=system_accounts(members))  # fmt: skip
+    if p["data_root"]:
+        settled.update(data_root_facts(module, p["data_root"], daemon))
+    daemon.pop("_info", None)
     if p["daemon_settings"] is not None:
         wanted = normalize(legacy_options.with_legacy(p["daemon_settings"], legacy.settings))
         settled = {"daemon_settings": wanted, "daemon_json_settled": is_settled(p, wanted, daemon)}

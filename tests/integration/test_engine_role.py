@@ -99,7 +99,7 @@ def test_changing_registry_mirrors_reloads_without_a_restart(converged):
         ({"docker_users": ["nobody-here"]}, '["nobody-here"] do not exist'),
         ({"docker_daemon_options": {"log-opts": {"max-size": 10}}},
          "log-opts.max-size: '10' has no unit, so Docker reads it as 10 bytes; did you mean '10m'?"),
-        ({"docker_log_options": {"max-size": "512b"}}, "log-opts.max-size: '512b' is under 1024 bytes"),
+        ({"docker_log_options": {"max-size": "512b"}}, "docker_log_options.max-size: '512b' is under 1024 bytes"),
         ({"docker_registry_mirror": ["https://m.example.com"], "docker_strict_variables": True},
          "docker_registry_mirror: not a variable of dockyard.docker.engine, so it changes nothing; "
          "did you mean docker_registry_mirrors?"),

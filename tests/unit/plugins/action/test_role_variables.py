@@ -13,12 +13,12 @@ def test_the_engine_roles_names_are_read_from_its_files():
     options, known = role_names(str(ENGINE))
     assert {"docker_registry_mirrors", "docker_daemon_restart", "docker_strict_variables"} <= options
     # vars files, registered results and set_fact names are known, but not offered as suggestions
-    assert {"docker_daemon_settings", "docker_packages", "docker_host_state", "docker_apply"} <= known - options
+    assert {"docker_packages", "docker_daemon_json", "docker_service_managers"} <= known - options
 
 
 def test_a_near_miss_is_named_with_the_variable_meant_and_the_rest_pass():
     options, known = role_names(str(ENGINE))
-    defined = ["docker_registry_mirror", "docker_registry_mirrors", "docker_host_state", "ansible_host", "dockerfile"]
+    defined = ["docker_registry_mirror", "docker_registry_mirrors", "docker_daemon_json", "ansible_host", "dockerfile"]
     assert unknown_variable_messages(defined, options, known, "docker_", "dockyard.docker.engine") == [
         "docker_registry_mirror: not a variable of dockyard.docker.engine, so it changes nothing; "
         "did you mean docker_registry_mirrors?"

@@ -1,0 +1,476 @@
+"""The engine role's planner, per family, per package source, per input: the role's own defaults and vars
+files resolved with each distribution's facts (as Ansible resolves them), a host as engine_facts reports it,
+and the plan that comes out. No host is touched; these families cannot boot here (the booted tests cover
+Debian 11-13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ansible.errors import AnsibleError
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar, trust_as_template
+
+from ansible_collections.dockyard.docker.plugins.action.engine_plan import FACTS
+from ansible_collections.dockyard.docker.plugins.module_utils import _engine_plan
+
+ROLE = Path(__file__).resolve().parents[4] / "roles" / "engine"
+MIRROR = "https://mirror.example.cn/docker-ce/linux"
+FAMILIES = {
+    "ubuntu2404": {"ansible_os_family": "Debian", "ansible_distribution": "Ubuntu",
+                   "ansible_distribution_release": "noble", "ansible_distribution_major_version": "24"},
+    "mint22": {"ansible_os_family": "Debian", "ansible_distribution": "Linux Mint",
+               "ansible_distribution_release": "wilma", "ansible_distribution_major_version": "22"},
+    "debian12": {"ansible_os_family": "Debian", "ansible_distribution": "Debian",
+                 "ansible_distribution_release": "bookworm", "ansible_distribution_major_version": "12"},
+    "debian13": {"ansible_os_family": "Debian", "ansible_distribution": "Debian",
+                 "ansible_distribution_release": "trixie", "ansible_distribution_major_version": "13"},
+    "rocky9": {"ansible_os_family": "RedHat", "ansible_distribution": "Rocky",
+               "ansible_distribution_release": "Blue Onyx", "ansible_distribution_major_version": "9"},
+    "rhel9": {"ansible_os_family": "RedHat", "ansible_distribution": "RedHat",
+              "ansible_distribution_release": "Plow", "ansible_distribution_major_version": "9"},
+    "fedora41": {"ansible_os_family": "RedHat", "ansible_distribution": "Fedora",
+                 "ansible_distribution_release": "", "ansible_distribution_major_version": "41"},
+    "amazon2023": {"ansible_os_family": "RedHat", "ansible_distribution": "Amazon",
+                   "ansible_distribution_release": "", "ansible_distribution_major_version": "2023"},
+    "opensuse15": {"ansible_os_family": "Suse", "ansible_distribution": "openSUSE Leap",
+                   "ansible_distribution_release": "", "ansible_distribution_major_version": "15"},
+    "alpine320": {"ansible_os_family": "Alpine", "ansible_distribution": "Alpine",
+                  "ansible_distribution_release": "", "ansible_distribution_major_version": "3"},
+    "arch": {"ansible_os_family": "Archlinux", "ansible_distribution": "Archlinux",
+             "ansible_distribution_release": "", "ansible_distribution_major_version": "rolling"},
+}  # fmt: skip
+# A host as engine_facts reports it before Docker is installed.
+FRESH = {
+    "installed": [],
+    "versions": {},
+    "held": [],
+    "group_exists": False,
+    "group_members": [],
+    "missing_users": [],
+    "present_paths": [],
+    "records": {},
+    "rootless": {"users": {}},
+    "service_active": False,
+    "service_enabled": False,
+    "legacy_options": {"settings": {}, "migrate": [], "kept": []},
+    "daemon": {"answering": False},
+    "daemon_json_content": {"exists": False, "config": {}},
+    "service_flags": [],
+    "data_root_mount": {"point": "/var/lib/docker", "fstype": "ext4"},
+}
+
+
+def templar(distro: str, settings: dict) -> Templar:
+    """The role's variables as Ansible resolves them for ``distro``: defaults, then vars/main.yml and the
+    family's file (both above extra vars in precedence only for names the user does not set here)."""
+    loader = DataLoader()
+
+    def load(path: Path) -> dict:  # the role's files are trusted templates, as Ansible takes them
+        return {name: _trusted(value) for name, value in loader.load_from_file(str(path)).items()}
+
+    facts = {**FAMILIES[distro], "ansible_architecture": "x86_64", "ansible_distribution_version": ""}
+    variables = {**load(ROLE / "defaults/main.yml"), **facts}
+    variables.update(load(ROLE / "vars/main.yml"))
+    family = Templar(loader=loader, variables=variables).template(variables["docker_family_vars"])
+    variables.update(load(ROLE / "vars" / family))
+    variables.update(settings)
+    return Templar(loader=loader, variables=variables)
+
+
+def _trusted(value):
+    if isinstance(value, str):
+        return trust_as_template(value)
+    if isinstance(value, dict):
+        return {k: _trusted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_trusted(v) for v in value]
+    return value
+
+
+def role_vars(distro: str, **settings) -> dict:
+    t = templar(distro, settings)
+    v = {name: t.template(value) for name, value in t.available_variables.items() if name.startswith("docker_")}
+    v["facts"] = {name: t.available_variables.get(name) for name in FACTS}
+    v["inventory_hostname"] = "host1"
+    return v
+
+
+def plan(distro: str, host: dict | None = None, check_mode: bool = False, **settings) -> dict:
+    return _engine_plan.plan(role_vars(distro, **settings), {**FRESH, **(host or {})}, check_mode, lambda _p: True)
+
+
+def render(distro: str, template: str, **settings) -> str:
+    t = templar(distro, settings)
+    the_plan = _engine_plan.plan(role_vars(distro, **settings), FRESH, False, lambda _p: True)
+    t.available_variables = {**t.available_variables, "__docker_plan": the_plan, "ansible_managed": "managed"}
+    return t.template(trust_as_template((ROLE / "templates" / template).read_text()))
+
+
+def test_ubuntu_docker_mirror_apt_source():
+    p = plan("ubuntu2404", docker_package_source="mirror", docker_repository_mirror=MIRROR + "/")
+    v = role_vars("ubuntu2404")
+    assert v["docker_package_manager"] == "apt" and v["docker_service_manager"] == "systemd"
+    assert p["packages"]["wanted"][:2] == ["docker-ce", "docker-ce-cli"]
+    assert {"docker.io", "podman-docker"} <= set(v["docker_conflicting_packages"]["docker"])
+    repo = render(
+        "ubuntu2404", "docker.sources.j2", docker_package_source="mirror", docker_repository_mirror=MIRROR + "/"
+    )
+    assert f"URIs: {MIRROR}/ubuntu\n" in repo
+    assert "Suites: noble\n" in repo and "Architectures: amd64\n" in repo
+    assert p["repository"]["key_url"] == f"{MIRROR}/ubuntu/gpg"
+    assert p["pending"]["repository"] is True and p["problems"] == []
+
+
+def test_mint_uses_ubuntu_tree_and_release():
+    repo = render("mint22", "docker.sources.j2", docker_package_source="docker")
+    assert "URIs: https://download.docker.com/linux/ubuntu\n" in repo
+    assert "Suites: noble\n" in repo
+
+
+def test_debian13_distro_packages_include_the_split_cli():
+    p = plan("debian13")
+    assert p["packages"]["wanted"] == ["docker.io", "docker-cli", "python3-docker"]
+    assert p["pending"]["repository"] is False  # distro packages need no repository
+    assert plan("debian12")["packages"]["wanted"] == ["docker.io", "python3-docker"]
+
+
+@pytest.mark.parametrize(("distro", "tree"), [("rocky9", "centos"), ("rhel9", "rhel"), ("fedora41", "fedora")])
+def test_redhat_repo_file_carries_the_mirror_in_baseurl_and_gpgkey(distro, tree):
+    settings = {"docker_package_source": "mirror", "docker_repository_mirror": MIRROR}
+    v = role_vars(distro, **settings)
+    assert v["docker_package_manager"] == "dnf"
+    assert v["docker_repository"]["file"] == "/etc/yum.repos.d/docker-ce.repo"
+    repo = render(distro, "docker-ce.repo.j2", **settings)
+    assert f"baseurl={MIRROR}/{tree}/$releasever/$basearch/stable\n" in repo
+    assert f"gpgkey={MIRROR}/{tree}/gpg\n" in repo
+    assert {"moby-engine", "podman-docker"} <= set(v["docker_conflicting_packages"]["docker"])
+
+
+def test_fedora_and_amazon_distro_packages():
+    assert plan("fedora41")["packages"]["wanted"][0] == "moby-engine"
+    assert plan("amazon2023")["packages"]["wanted"][0] == "docker"
+    assert role_vars("amazon2023")["docker_repository_supported"] is False
+
+
+def test_rhel_has_no_distro_engine_and_the_plan_says_which_source_to_use():
+    p = plan("rocky9")
+    assert p["packages"]["wanted"] == ["python3-docker"]
+    assert p["problems"] == [
+        'docker_package_source: "distro" does not work on Rocky : it has no Docker engine '
+        "package of its own; use docker_package_source: docker"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("distro", "manager", "service", "sdk"),
+    [("opensuse15", "zypper", "systemd", "python3-docker"), ("alpine320", "apk", "openrc", "py3-docker-py"),
+     ("arch", "pacman", "systemd", "python-docker")],
+)  # fmt: skip
+def test_distro_only_families(distro, manager, service, sdk):
+    v = role_vars(distro)
+    assert v["docker_package_manager"] == manager and v["docker_service_manager"] == service
+    assert plan(distro)["packages"]["wanted"][-1] == sdk
+    assert v["docker_repository_supported"] is False
+    assert "Docker publishes no packages" in plan(distro, docker_package_source="docker")["problems"][0]
+
+
+def test_openrc_proxy_goes_to_its_conf_d_which_the_service_reads():
+    p = plan("alpine320", docker_proxy_http="http://proxy:3128")
+    assert p["service"]["proxy_file"] == "/etc/conf.d/docker.dockyard-proxy"
+    assert p["service"]["proxy_source"] == "/etc/conf.d/docker"  # /etc/init.d/docker reads only this
+    assert p["pending"]["proxy"] is True
+    assert plan("debian13")["service"]["proxy_source"] == ""
+
+
+def test_daemon_settings_drop_empty_values_and_merge_options():
+    options = {"log-opts": {"compress": "true"}, "debug": True}
+    settings = plan("debian13", docker_dns=["9.9.9.9"], docker_daemon_options=options)["daemon_settings"]
+    assert settings["dns"] == ["9.9.9.9"]
+    assert settings["registry-mirrors"] is None  # cleared variable -> key removed from daemon.json
+    assert settings["log-opts"] == {"max-size": "10m", "max-file": "3", "compress": "true"}
+    assert settings["debug"] is True
+
+
+def test_insecure_registries_for_every_address_are_refused_unless_allowed():
+    refused = plan("debian13", docker_insecure_registries=["10.0.0.0/8", "0.0.0.0/0"])["problems"]
+    assert refused[0].startswith("docker_insecure_registries: '0.0.0.0/0' trusts every registry over plain HTTP")
+    assert refused[0].endswith("docker_insecure_registries_allow_everywhere: true takes it as it is")
+    assert (
+        plan("debian13", docker_insecure_registries=["::/0"], docker_insecure_registries_allow_everywhere=True)[
+            "problems"
+        ]
+        == []
+    )
+    assert plan("debian13", docker_insecure_registries=["10.0.0.0/8", "reg.lan:5000"])["problems"] == []
+
+
+@pytest.mark.parametrize(
+    ("distro", "file", "command"),
+    [("ubuntu2404", "/etc/default/grub", "update-grub"), ("rocky9", "/etc/default/grub", "grubby"),
+     ("opensuse15", "/etc/default/grub", "grub2-mkconfig"), ("arch", "/etc/default/grub", "grub-mkconfig"),
+     ("alpine320", "/etc/update-extlinux.conf", "update-extlinux")],
+)  # fmt: skip
+def test_boot_loader_for_swap_accounting(distro, file, command):
+    v = role_vars(distro)
+    assert v["docker_boot_loader"]["file"] == file and v["docker_boot_loader"]["command"][0] == command
+    refused = plan(distro, docker_swap_accounting=True)["problems"]
+    assert any(p.startswith(f"docker_swap_accounting: this kernel does not account swap, and {file}") for p in refused)
+    assert plan(distro, {"present_paths": [file]}, docker_swap_accounting=True)["pending"]["swap_accounting"] is True
+
+
+def test_an_unknown_family_fails_at_once_naming_the_supported_ones():
+    FAMILIES["gentoo"] = {"ansible_os_family": "Gentoo", "ansible_distribution": "Gentoo"}
+    try:
+        with pytest.raises(
+            AnsibleError,
+            match="Gentoo \\(Gentoo family\\) is not supported by the engine role; it "
+            "knows the families Alpine, Archlinux, Debian, RedHat, Suse",
+        ):
+            templar("gentoo", {})
+    finally:
+        del FAMILIES["gentoo"]
+
+
+UNPINNED = ["containerd.io", "docker-buildx-plugin", "docker-compose-plugin"]
+
+
+@pytest.mark.parametrize(
+    ("distro", "source", "version", "packages", "hold"),
+    [("rocky9", "docker", "24.0.7", [*UNPINNED, "docker-ce-24.0.7*", "docker-ce-cli-24.0.7*"],
+      ["dnf", "versionlock", "add"]),
+     ("ubuntu2404", "docker", "5:27.3.1", [*UNPINNED, "docker-ce=5:27.3.1*", "docker-ce-cli=5:27.3.1*"],
+      ["apt-mark", "hold"]),
+     ("opensuse15", "distro", "24.0.7", ["docker=24.0.7*"], ["zypper", "--non-interactive", "addlock"]),
+     ("alpine320", "distro", "25.0", ["docker~25.0", "docker-cli~25.0"], [])],
+    ids=["dnf-versionlock", "apt-mark", "zypper-lock", "apk-constraint"],
+)  # fmt: skip
+def test_pins_apply_to_the_engine_packages_and_name_the_hold(distro, source, version, packages, hold):
+    p = plan(distro, docker_package_source=source, docker_version=version, docker_install_sdk=False)
+    assert p["packages"]["wanted"] == packages
+    assert role_vars(distro)["docker_hold_commands"]["hold"] == hold
+
+
+def test_a_pin_that_moves_releases_the_hold_and_holds_again():
+    host = {
+        "installed": ["docker.io", "python3-docker"],
+        "versions": {"docker.io": "20.10.24+dfsg1-1+b3"},
+        "held": ["docker.io"],
+        "group_exists": True,
+    }
+    same = plan("debian12", host, docker_version="20.10.24")["packages"]
+    assert same["off_pin"] == [] and same["hold_released"] == [] and same["hold_wanted"] == []
+    moved = plan("debian12", host, docker_version="26.1")["packages"]
+    assert moved["off_pin"] == ["docker.io"] and moved["hold_released"] == ["docker.io"]
+    assert moved["hold_wanted"] == ["docker.io"]
+    cleared = plan("debian12", host)["packages"]
+    assert cleared["hold_released"] == ["docker.io"] and cleared["hold_wanted"] == []
+
+
+STATIC = {
+    "docker_package_source": "static",
+    "docker_static_archive": "https://downloads.example.com/docker-27.3.1.tgz",
+    "docker_static_checksum": "sha256:" + "0" * 64,
+    "docker_static_bin_dir": "/opt/docker/bin",
+}
+
+
+@pytest.mark.parametrize("distro", ["rocky9", "opensuse15"])
+def test_static_install_uses_systemd_units_and_conflicts_with_either_packaged_engine(distro):
+    p = plan(distro, **STATIC)
+    assert p["static"]["unit_paths"] == ["/etc/systemd/system/docker.service", "/etc/systemd/system/docker.socket"]
+    assert p["packages"]["wanted"][0] == "iptables" and p["static"]["work"] is True
+    assert {"docker", "podman-docker"} <= set(role_vars(distro)["docker_conflicting_packages"]["static"])
+    service = render(distro, "static/docker.service.j2", **STATIC)
+    assert "ExecStart=/opt/docker/bin/dockerd -H fd://\n" in service
+    assert "Environment=PATH=/opt/docker/bin:" in service
+    assert "SocketGroup=docker\n" in render(distro, "static/docker.socket.j2", **STATIC)
+
+
+def test_static_install_on_alpine_is_an_openrc_service_that_reads_the_proxy():
+    p = plan("alpine320", **STATIC)
+    assert p["static"]["unit_paths"] == ["/etc/init.d/docker"]
+    script = render("alpine320", "static/docker.openrc.j2", **STATIC)
+    assert script.startswith("#!/sbin/openrc-run\n")
+    assert 'command="/opt/docker/bin/dockerd"' in script
+    assert p["service"]["proxy_source"] == "/etc/conf.d/docker"
+    assert 'export PATH="/opt/docker/bin:${PATH}"' in script
+
+
+def test_a_static_install_already_in_place_has_no_work():
+    record = {
+        "/var/lib/dockyard/static-engine.json": {
+            "checksum": STATIC["docker_static_checksum"],
+            "bin_dir": "/opt/docker/bin",
+        }
+    }
+    units = ["/etc/systemd/system/docker.service", "/etc/systemd/system/docker.socket"]
+    assert plan("rocky9", {"records": record, "present_paths": units}, **STATIC)["static"]["work"] is False
+    assert plan("rocky9", {"records": record, "present_paths": units[:1]}, **STATIC)["static"]["work"] is True
+
+
+@pytest.mark.parametrize(
+    ("distro", "source", "packages"),
+    [("ubuntu2404", "docker", ["docker-ce-rootless-extras", "uidmap", "slirp4netns", "dbus-user-session"]),
+     ("debian13", "distro", ["uidmap", "rootlesskit", "slirp4netns", "dbus-user-session"]),
+     ("rocky9", "docker", ["docker-ce-rootless-extras", "shadow-utils", "slirp4netns"]),
+     ("opensuse15", "distro", ["docker-rootless-extras", "shadow", "slirp4netns"])],
+)  # fmt: skip
+def test_rootless_packages_per_family(distro, source, packages):
+    p = plan(distro, docker_package_source=source, docker_rootless_users=["alice"])
+    assert p["rootless"]["supported"] is True and p["problems"] == []
+    assert p["packages"]["wanted"][-len(packages) :] == packages
+
+
+@pytest.mark.parametrize(
+    ("distro", "source"),
+    [("alpine320", "distro"), ("arch", "distro"), ("fedora41", "distro"), ("ubuntu2404", "static")],
+)
+def test_rootless_is_refused_where_nothing_packages_it(distro, source):
+    extra = STATIC if source == "static" else {"docker_package_source": source}
+    p = plan(distro, docker_rootless_users=["alice"], **extra)
+    assert p["rootless"]["supported"] is False
+    assert any(
+        problem.startswith("docker_rootless_users: rootless Docker is not packaged") for problem in p["problems"]
+    )
+
+
+# -- every problem before anything is touched, in the role's terms ------------------------------------------
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [({"docker_registry_mirrors": ["mirror.gcr.io"]},
+      "docker_registry_mirrors[0]: 'mirror.gcr.io' is not a URL; use https://mirror.gcr.io"),
+     ({"docker_data_root": "srv/docker"}, "docker_data_root: 'srv/docker' is not an absolute path"),
+     ({"docker_log_options": {"max-size": "512b"}}, "docker_log_options.max-size: '512b' is under 1024 bytes"),
+     ({"docker_daemon_options": {"max-concurrent-downloads": "3"}},
+      "docker_daemon_options.max-concurrent-downloads: '3' must be a whole number"),
+     ({"docker_daemon_options": {"dns": ["x"]}}, "docker_daemon_options.dns[0]: 'x' is not an IP address"),
+     ({"docker_tls_listen": "0.0.0.0:2376"}, "docker_tls_ca_cert: empty; docker_tls_listen needs it as PEM text")],
+    ids=["mirror", "relative-data-root", "log-size", "option-type", "option-over-variable", "tls-without-certs"],
+)  # fmt: skip
+def test_a_bad_value_is_named_by_its_role_variable(settings, problem):
+    problems = plan("debian12", **settings)["problems"]
+    assert any(p.startswith(problem) for p in problems), problems
+
+
+def test_tls_listen_names_only_the_conditions_that_fail():
+    pem = "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----"
+    problems = plan(
+        "debian12",
+        docker_tls_listen="0.0.0.0:2376",
+        docker_tls_ca_cert=pem,
+        docker_tls_server_cert=pem,
+        docker_tls_server_key="not a key",
+    )["problems"]
+    assert problems == [
+        "docker_tls_server_key: not PEM; docker_tls_listen needs it as PEM text (-----BEGIN ... PRIVATE "
+        "KEY-----): the remote API is never served without TLS and client certificates"
+    ]
+
+
+def test_a_flag_of_the_service_that_daemon_json_would_repeat_is_refused_in_the_role_terms():
+    host = {"service_flags": [["hosts", "-H", "docker.service ExecStart"]]}
+    problems = plan("debian12", host, docker_daemon_options={"hosts": ["unix:///var/run/docker.sock"]})["problems"]
+    assert problems[0].startswith("docker_daemon_options.hosts: also set by the flag '-H' in docker.service ExecStart")
+    # The role's drop-in takes -H off the unit when docker_tls_listen names the hosts.
+    pem = "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----"
+    key = "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----"
+    assert (
+        plan(
+            "debian12",
+            host,
+            docker_tls_listen="0.0.0.0:2376",
+            docker_tls_ca_cert=pem,
+            docker_tls_server_cert=pem,
+            docker_tls_server_key=key,
+        )["problems"]
+        == []
+    )
+
+
+ANSWERING = {
+    "answering": True,
+    "version": "20.10.24",
+    "data_root": "/var/lib/docker",
+    "storage_driver": "overlay2",
+    "images": 1,
+    "containers": 1,
+    "volumes": 0,
+    "running_settings": {},
+    "drift": [],
+    "pending_restart": [],
+}
+
+
+def test_a_data_root_overlay2_cannot_use_is_refused_on_a_fresh_install_unless_another_driver_is_named():
+    on_overlay = {"data_root_mount": {"point": "/", "fstype": "overlay"}}
+    problems = plan("debian12", on_overlay, docker_data_root="/srv/docker")["problems"]
+    assert problems == [
+        'docker_data_root: "/srv/docker" is on / is overlay: overlay2 cannot stack on an overlay '
+        "filesystem; the daemon would fall back to vfs, a full copy of every layer. Give a data root on "
+        "ext4, xfs with ftype=1 or btrfs, or set docker_storage_driver: vfs to take vfs as it is"
+    ]
+    assert plan("debian12", on_overlay, docker_data_root="/srv/docker", docker_storage_driver="vfs")["problems"] == []
+    xfs0 = {"data_root_mount": {"point": "/srv", "fstype": "xfs", "xfs_ftype": 0}}
+    assert "ftype=1" in plan("debian12", xfs0, docker_data_root="/srv/docker")["problems"][0]
+    # A daemon already running on that root is left as it is (it holds what it holds).
+    running = {"daemon": {**ANSWERING, "data_root": "/srv/docker", "storage_driver": "vfs"}, **on_overlay}
+    assert plan("debian12", running, docker_data_root="/srv/docker")["problems"] == []
+
+
+def test_a_move_the_data_cannot_make_is_said_with_every_other_problem_before_anything():
+    host = {"daemon": ANSWERING, "data_root_move_problems": ["/srv/full is not empty (left-here)"]}
+    problems = plan("debian12", host, docker_data_root="/srv/full", docker_registry_mirrors=["mirror.gcr.io"])[
+        "problems"
+    ]
+    assert problems[0].startswith("docker_registry_mirrors[0]: 'mirror.gcr.io' is not a URL")
+    assert problems[1] == (
+        "docker_data_root: Docker's data cannot move from /var/lib/docker to /srv/full: /srv/full "
+        "is not empty (left-here)"
+    )
+
+
+def test_a_move_keeps_the_storage_driver_the_data_was_written_with():
+    vfs = {"daemon": {**ANSWERING, "storage_driver": "vfs", "data_root": "/opt/docker"}}
+    moving = plan("debian12", vfs, docker_data_root="/var/lib/docker")
+    assert moving["pending"]["data_root_move"] is True
+    assert moving["daemon_settings"]["storage-driver"] == "vfs"
+    # Once moved, daemon.json names vfs: it stays while docker_storage_driver is empty.
+    moved = {
+        "daemon": {**ANSWERING, "storage_driver": "vfs"},
+        "daemon_json_content": {"exists": True, "config": {"storage-driver": "vfs"}},
+    }
+    assert plan("debian12", moved)["daemon_settings"]["storage-driver"] == "vfs"
+    # A daemon that holds no data, or a driver the user names, is not pinned.
+    assert (
+        plan("debian12", {"daemon": {**ANSWERING, "images": 0, "containers": 0}})["daemon_settings"]["storage-driver"]
+        is None
+    )
+    assert plan("debian12", vfs, docker_storage_driver="overlay2")["daemon_settings"]["storage-driver"] == "overlay2"
+
+
+def test_docker_users_exclusive_removes_the_members_not_listed_and_warns_without_it():
+    host = {"group_exists": True, "group_members": ["deploy", "old", "root", "backup"], "system_accounts": ["backup"]}
+    kept = plan("debian12", host, docker_users=["deploy"])
+    assert kept["users_to_remove"] == [] and kept["pending"]["users"] is False
+    assert "the docker group also has old, which docker_users does not list" in kept["warnings"][0]
+    exclusive = plan("debian12", host, docker_users=["deploy"], docker_users_exclusive=True)
+    assert exclusive["users_to_remove"] == ["old"] and exclusive["pending"]["users"] is True
+    assert exclusive["warnings"] == []
+
+
+def test_a_settled_host_has_no_work():
+    settings = _engine_plan.settings_asked(role_vars("debian12"), False)
+    config = {k: v for k, v in settings.items() if v is not None}
+    running = {"log-driver": "json-file", "live-restore": False}
+    host = {
+        "installed": ["docker.io", "python3-docker"],
+        "group_exists": True,
+        "service_active": True,
+        "service_enabled": True,
+        "daemon": {**ANSWERING, "running_settings": running},
+        "daemon_json_content": {"exists": True, "config": config},
+    }
+    assert plan("debian12", host)["work"] == []
+    assert plan("debian12", host, docker_dns=["9.9.9.9"])["work"] == ["daemon_json"]
