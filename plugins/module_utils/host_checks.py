@@ -25,7 +25,7 @@ from typing import Any, Optional
 from ansible.module_utils.urls import ConnectionError as UrlError
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.dockyard.docker.plugins.module_utils import engine_socket
+from ansible_collections.dockyard.docker.plugins.module_utils import data_root, engine_socket
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
     file_drift,
     insecure_everywhere,
@@ -310,17 +310,17 @@ def kernel_checks(host: Host) -> list[dict[str, str]]:
 
 
 # -- storage ---------------------------------------------------------------------------------------
-def mount_of(path: str, mounts_text: str) -> tuple[str, str]:
-    """(mount point, filesystem type) of the mount that holds ``path``, from /proc/mounts."""
-    best = ("/", "")
-    for line in mounts_text.splitlines():
-        parts = line.split()
-        if len(parts) < 3:
-            continue
-        point = parts[1].replace("\\040", " ")
-        if (path == point or path.startswith(point.rstrip("/") + "/")) and len(point) >= len(best[0]):
-            best = (point, parts[2])
-    return best
+def driver_fix(root: str, driver: str, mountinfo: str) -> str:
+    """Advice that works on this host: overlay2 only where the data root's filesystem can hold it (asked for on
+    an overlay root, the daemon would not start); elsewhere, first a data root on a filesystem that can."""
+    problem = data_root.filesystem_problem(data_root.mount_of(root, mountinfo), lambda _point: None)
+    if problem:
+        return (
+            f"a data root overlay2 can use ({problem}): docker_data_root on an ext4 or xfs (ftype=1) disk; the engine "
+            f"role moves the data and keeps {driver}, then docker_storage_driver: overlay2 starts an empty image store "
+            "there (images pulled again)"
+        )
+    return "docker_storage_driver: overlay2 (this data root's filesystem can hold it); images must be pulled again"
 
 
 def _driver_status(info: dict[str, Any], key: str) -> Optional[str]:
@@ -350,7 +350,8 @@ def storage_checks(host: Host) -> list[dict[str, str]]:
                         "(docker_data_root: the engine role moves it without loss)",
                     )
                 )
-        point, fstype = mount_of(where, _read("/proc/mounts") or "")
+        mount = data_root.mount_of(where, _read("/proc/self/mountinfo") or "")
+        point, fstype = mount.point, mount.fstype
         if fstype in NETWORK_FILESYSTEMS:
             found.append(
                 finding(
@@ -381,14 +382,9 @@ def storage_checks(host: Host) -> list[dict[str, str]]:
         )
     driver = info.get("Driver")
     if driver in DEPRECATED_DRIVERS:
-        found.append(
-            finding(
-                "storage.driver",
-                "warning",
-                f"the storage driver is {driver} ({DEPRECATED_DRIVERS[driver]})",
-                "docker_storage_driver: overlay2 on ext4 or xfs (ftype=1); images must be pulled again",
-            )
-        )
+        seen = f"the storage driver is {driver} ({DEPRECATED_DRIVERS[driver]})"
+        fix = driver_fix(root, driver, _read("/proc/self/mountinfo") or "")
+        found.append(finding("storage.driver", "warning", seen, fix))
     return found
 
 

@@ -16,7 +16,6 @@ from ansible_collections.dockyard.docker.plugins.module_utils.host_checks import
     hosts_in_argv,
     is_insecure,
     missing_kernel_features,
-    mount_of,
     reclaimable,
     socket_access,
 )
@@ -27,11 +26,14 @@ def test_kernel_features_built_in_or_as_modules_count_and_the_rest_are_named():
     assert missing_kernel_features(config + "\nCONFIG_VETH=m\n# CONFIG_BRIDGE is not set\n") == ["BRIDGE"]
 
 
-def test_the_mount_that_holds_a_path_is_the_longest_prefix():
-    mounts = "/dev/sda1 / ext4 rw 0 0\nserver:/export /var/lib nfs4 rw 0 0\noverlay /var/lib/docker2 overlay rw 0 0\n"
-    assert mount_of("/var/lib/docker", mounts) == ("/var/lib", "nfs4")
-    assert mount_of("/var/lib/docker2/x", mounts) == ("/var/lib/docker2", "overlay")
-    assert mount_of("/srv", mounts) == ("/", "ext4")
+def test_the_advice_for_vfs_never_asks_for_overlay2_where_the_filesystem_cannot_hold_it():
+    overlay_root = "22 1 0:21 / / rw - overlay overlay rw\n30 22 8:1 / /srv rw - ext4 /dev/sda1 rw\n"
+    on_overlay = host_checks.driver_fix("/var/lib/docker", "vfs", overlay_root)
+    assert on_overlay.startswith("a data root overlay2 can use (/ is overlay: overlay2 cannot stack on an overlay")
+    assert (
+        "docker_data_root on an ext4 or xfs (ftype=1) disk; the engine role moves the data and keeps vfs" in on_overlay
+    )
+    assert host_checks.driver_fix("/srv/docker", "vfs", overlay_root).startswith("docker_storage_driver: overlay2")
 
 
 def test_tcp_listeners_without_client_certificates_are_named():
