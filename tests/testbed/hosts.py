@@ -83,7 +83,15 @@ def sweep(client: docker.DockerClient, session: str | None = None, stale_only: b
         pid = container.labels.get(OWNER_PID_LABEL, "")
         if stale_only and (not pid or _pid_alive(pid)):
             continue
-        container.remove(force=True, v=True)
+        try:
+            container.remove(force=True, v=True)
+        except docker.errors.NotFound:
+            continue
+        except docker.errors.APIError as exc:
+            # Each test worker sweeps at its start: another one is removing this host already.
+            if exc.status_code == 409 and "already in progress" in str(exc):
+                continue
+            raise
         removed += 1
     return removed
 
