@@ -108,11 +108,13 @@ def in_role_terms(message: str, v: dict) -> str:
 
 # -- the plan ----------------------------------------------------------------------------------------------
 def wanted_names(v: dict, kind: str) -> list[str]:
-    return (
-        v["docker_packages"][kind]
-        + (v["docker_sdk_packages"] if v["docker_install_sdk"] else [])
-        + rootless_packages(v, kind)
-    )
+    return v["docker_packages"][kind] + extra_packages(v, kind)
+
+
+def extra_packages(v: dict, kind: str) -> list[str]:
+    """What the role installs beside the engine: the compose CLI, the modules' SDK, what rootless needs."""
+    compose = v["docker_compose_cli_packages"][kind] if v["docker_compose_cli"] else []
+    return compose + (v["docker_sdk_packages"] if v["docker_install_sdk"] else []) + rootless_packages(v, kind)
 
 
 def rootless_packages(v: dict, kind: str) -> list[str]:
@@ -178,7 +180,7 @@ class Plan:
             v["docker_version_separator"] + v["docker_version"] + ("" if v["docker_package_manager"] == "apk" else "*")
         )
         wanted = [n for n in v["docker_packages"][kind] if n not in pinned] + [n + suffix for n in pinned]
-        wanted += (v["docker_sdk_packages"] if v["docker_install_sdk"] else []) + rootless_packages(v, kind)
+        wanted += extra_packages(v, kind)
         versions = self.host.get("versions") or {}
         bare = re.sub(r"^[0-9]+:", "", v["docker_version"])
         on_pin = re.compile(r"^([0-9]+:)?" + re.escape(bare))
@@ -392,6 +394,7 @@ class Plan:
     def setting_problems(self, plan: dict) -> list[str]:
         checks: list[Callable[[dict], list[str]]] = [
             self.problem_package_source,
+            self.problem_compose_cli,
             self.problem_package_files,
             self.problem_static,
             self.problem_pin,
@@ -428,6 +431,19 @@ class Plan:
         else:
             why = "it has no Docker engine package of its own; use docker_package_source: docker"
         return [f"docker_package_source: {_json(source)} does not work on {where}: {why}"]
+
+    def problem_compose_cli(self, plan: dict) -> list[str]:
+        v = self.v
+        if not v["docker_compose_cli"] or self.kind == "docker" or v["docker_compose_cli_packages"][self.kind]:
+            return []
+        facts = v["facts"]
+        where = f"{facts['ansible_distribution']} {facts.get('ansible_distribution_major_version') or ''}".strip()
+        if self.kind == "static":
+            return ["docker_compose_cli: Docker's static archive carries no compose plugin; use docker_package_source:"
+                    " docker (docker-compose-plugin) or leave docker_compose_cli false"]  # fmt: skip
+        return [f"docker_compose_cli: {where} packages no Compose v2 (`docker compose`; Debian 11 and 12 have only"
+                " Compose v1, another program); use docker_package_source: docker, whose docker-compose-plugin is"
+                " installed with the engine"]  # fmt: skip
 
     def problem_package_files(self, plan: dict) -> list[str]:
         v = self.v

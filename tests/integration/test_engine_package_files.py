@@ -10,7 +10,7 @@ import pytest
 
 from engine_host import boot_engine_host
 
-ENGINE = "docker.io python3-docker"
+ENGINE = "docker.io python3-yaml python3-docker"
 
 
 @pytest.fixture(scope="module")

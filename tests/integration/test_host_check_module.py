@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import http.server
 import json
+import re
 import threading
 
 import pytest
@@ -214,6 +215,8 @@ def test_the_check_playbook_shows_the_fleet_writes_reports_and_fails_on_errors(h
     proc = run_playbook(ROOT / "playbooks/check.yml", inventory=host.inventory, extra_vars=extra)
     assert proc.returncode == 0, proc.stdout
     assert "errors/warnings" in proc.stdout
+    # Writing the local reports changes no host.
+    assert set(re.findall(r"changed=(\d+)", proc.stdout.split("PLAY RECAP")[1])) == {"0"}, proc.stdout
     report = json.loads((tmp_path / "report.json").read_text())
     (name,) = report
     assert not [f for f in report[name] if f["severity"] == "error"]

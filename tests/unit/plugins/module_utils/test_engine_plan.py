@@ -131,9 +131,9 @@ def test_mint_uses_ubuntu_tree_and_release():
 
 def test_debian13_distro_packages_include_the_split_cli():
     p = plan("debian13")
-    assert p["packages"]["wanted"] == ["docker.io", "docker-cli", "python3-docker"]
+    assert p["packages"]["wanted"] == ["docker.io", "docker-cli", "python3-yaml", "python3-docker"]
     assert p["pending"]["repository"] is False  # distro packages need no repository
-    assert plan("debian12")["packages"]["wanted"] == ["docker.io", "python3-docker"]
+    assert plan("debian12")["packages"]["wanted"] == ["docker.io", "python3-yaml", "python3-docker"]
 
 
 @pytest.mark.parametrize(("distro", "tree"), [("rocky9", "centos"), ("rhel9", "rhel"), ("fedora41", "fedora")])
@@ -156,7 +156,7 @@ def test_fedora_and_amazon_distro_packages():
 
 def test_rhel_has_no_distro_engine_and_the_plan_says_which_source_to_use():
     p = plan("rocky9")
-    assert p["packages"]["wanted"] == ["python3-docker"]
+    assert p["packages"]["wanted"] == ["python3-pyyaml", "python3-docker"]
     assert p["problems"] == [
         'docker_package_source: "distro" does not work on Rocky : it has no Docker engine '
         "package of its own; use docker_package_source: docker"
@@ -465,7 +465,7 @@ def test_a_settled_host_has_no_work():
     config = {k: v for k, v in settings.items() if v is not None}
     running = {"log-driver": "json-file", "live-restore": False}
     host = {
-        "installed": ["docker.io", "python3-docker"],
+        "installed": ["docker.io", "python3-yaml", "python3-docker"],
         "group_exists": True,
         "service_active": True,
         "service_enabled": True,
@@ -474,3 +474,27 @@ def test_a_settled_host_has_no_work():
     }
     assert plan("debian12", host)["work"] == []
     assert plan("debian12", host, docker_dns=["9.9.9.9"])["work"] == ["daemon_json"]
+
+
+@pytest.mark.parametrize(
+    ("distro", "source", "packages"),
+    [("debian13", "distro", ["docker-compose"]), ("ubuntu2404", "distro", ["docker-compose-v2"]),
+     ("fedora41", "distro", ["docker-compose"]), ("debian12", "docker", [])],
+)  # fmt: skip
+def test_the_compose_cli_comes_from_the_family_or_with_dockers_engine(distro, source, packages):
+    p = plan(distro, docker_package_source=source, docker_compose_cli=True)
+    assert p["problems"] == []
+    engine = role_vars(distro)["docker_packages"]["docker" if source == "docker" else "distro"]
+    assert p["packages"]["names"][len(engine) : len(engine) + len(packages)] == packages
+    if source == "docker":
+        assert "docker-compose-plugin" in p["packages"]["names"]
+
+
+def test_the_compose_cli_is_refused_where_the_distribution_has_only_compose_v1():
+    problems = plan("debian12", docker_compose_cli=True)["problems"]
+    assert problems == ["docker_compose_cli: Debian 12 packages no Compose v2 (`docker compose`; Debian 11 and 12 have "
+                        "only Compose v1, another program); use docker_package_source: docker, whose "
+                        "docker-compose-plugin is installed with the engine"]  # fmt: skip
+    assert (
+        "static archive carries no compose plugin" in plan("debian12", docker_compose_cli=True, **STATIC)["problems"][0]
+    )
