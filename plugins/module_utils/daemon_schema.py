@@ -296,13 +296,19 @@ def _type_problem(key: str, spec: Key, value: Any) -> Optional[str]:
     return None
 
 
+def exposed_without_tls(hosts: list[Any], settings: dict[str, Any]) -> list[str]:
+    """The tcp:// listeners of ``hosts`` that are not loopback while client certificates are not required
+    (``tlsverify`` in ``settings``): root on this host for anyone who reaches them. The one rule that
+    daemon_config, the engine role and host_check apply."""
+    if settings.get("tlsverify") is True:
+        return []
+    return [h for h in hosts if isinstance(h, str) and h.startswith("tcp://")
+            and not h[len("tcp://"):].startswith(("127.", "localhost", "[::1]"))]  # fmt: skip
+
+
 def _remote_api_problem(settings: dict[str, Any]) -> Optional[str]:
-    """A TCP listener that is not loopback must require client certificates."""
-    exposed = [
-        h
-        for h in settings.get("hosts") or []
-        if isinstance(h, str) and h.startswith("tcp://") and not re.match(r"^tcp://(127\.|localhost|\[::1\])", h)
-    ]
+    """A TCP listener that is not loopback must require client certificates, and name them."""
+    exposed = exposed_without_tls(settings.get("hosts") or [], {})  # every non-loopback listener, TLS or not
     if not exposed:
         return None
     missing = [k for k in ("tlscacert", "tlscert", "tlskey") if not settings.get(k)]

@@ -27,6 +27,7 @@ from ansible.module_utils.urls import open_url
 
 from ansible_collections.dockyard.docker.plugins.module_utils import data_root, engine_socket
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
+    exposed_without_tls,
     file_drift,
     insecure_everywhere,
     load,
@@ -523,13 +524,6 @@ def _pull_checks(host: Host, timeout: float) -> list[dict[str, str]]:
 
 
 # -- security --------------------------------------------------------------------------------------
-def exposed_without_tls(hosts: list[str], config: dict[str, Any]) -> list[str]:
-    """The tcp:// listeners of ``hosts`` that are not loopback while client certificates are not required."""
-    if config.get("tlsverify") is True:
-        return []
-    return [h for h in hosts if h.startswith("tcp://") and not h[6:].startswith(("127.", "localhost", "[::1]"))]
-
-
 def dockerd_hosts(pid: Optional[int]) -> list[str]:
     """The -H/--host values on the running dockerd's command line."""
     return hosts_in_argv((_read(f"/proc/{pid}/cmdline") or "").split("\0") if pid else [])
@@ -661,48 +655,3 @@ def hygiene_checks(host: Host) -> list[dict[str, str]]:
 
 def summary(findings: list[dict[str, str]]) -> dict[str, int]:
     return {severity: sum(1 for f in findings if f["severity"] == severity) for severity in SEVERITIES}
-
-
-# -- reports ---------------------------------------------------------------------------------------
-LETTERS = {"error": "E", "warning": "W", "info": "i"}
-
-
-def finding_lines(findings: list[dict[str, str]]) -> list[str]:
-    """One line per finding, errors first: ``ERROR daemon.not_running: what was seen -> the fix``."""
-    ordered = sorted(findings, key=lambda f: SEVERITIES.index(f["severity"]))
-    return [f"{f['severity'].upper()} {f['id']}: {f['seen']} -> {f['fix']}" for f in ordered] or [
-        "healthy: nothing found"
-    ]
-
-
-def _grid(fleet: dict[str, list[dict[str, str]]]) -> tuple[list[str], list[str], dict[tuple[str, str], str]]:
-    hosts = sorted(fleet)
-    cells = {(f["id"], host): LETTERS[f["severity"]] for host in hosts for f in fleet[host]}
-    ids = sorted({check_id for check_id, _host in cells}, key=lambda i: (min(
-        SEVERITIES.index(f["severity"]) for h in hosts for f in fleet[h] if f["id"] == i), i))  # fmt: skip
-    return hosts, ids, cells
-
-
-def fleet_table(fleet: dict[str, list[dict[str, str]]]) -> list[str]:
-    """Findings x hosts as text lines (E error, W warning, i info, . not found), then a count per host."""
-    hosts, ids, cells = _grid(fleet)
-    width = max([len("finding"), *map(len, ids)])
-    lines = ["finding".ljust(width) + " | " + " | ".join(hosts)]
-    for check_id in ids:
-        row = [cells.get((check_id, host), ".").center(len(host)) for host in hosts]
-        lines.append(check_id.ljust(width) + " | " + " | ".join(row))
-    totals = [summary(fleet[host]) for host in hosts]
-    lines.append("errors/warnings".ljust(width) + " | " + " | ".join(
-        f"{t['error']}/{t['warning']}".center(len(host)) for t, host in zip(totals, hosts)))  # fmt: skip
-    return lines
-
-
-def fleet_markdown(fleet: dict[str, list[dict[str, str]]]) -> str:
-    """The fleet table and each host's findings with their fixes, as Markdown."""
-    hosts, ids, cells = _grid(fleet)
-    out = ["# Docker host check", "", "| finding | " + " | ".join(hosts) + " |", "|---" * (len(hosts) + 1) + "|"]
-    out += [f"| `{i}` | " + " | ".join(cells.get((i, h), "") for h in hosts) + " |" for i in ids]
-    for host in hosts:
-        out += ["", f"## {host}", ""]
-        out += [f"- **{f['severity']}** `{f['id']}`: {f['seen']}. Fix: {f['fix']}" for f in fleet[host]] or ["Healthy."]
-    return "\n".join(out) + "\n"

@@ -8,6 +8,7 @@ import socket
 
 import pytest
 
+from ansible_collections.dockyard.docker.plugins.filter import check_report
 from ansible_collections.dockyard.docker.plugins.module_utils import host_checks
 from ansible_collections.dockyard.docker.plugins.module_utils.host_checks import (
     KERNEL_FEATURES,
@@ -108,17 +109,17 @@ FLEET = {"web2": [SWAP], "web1": [DOWN, SWAP]}
 
 
 def test_reports_put_errors_first_and_show_the_fleet_by_host():
-    assert host_checks.finding_lines(list(reversed(FLEET["web1"]))) == [
+    assert check_report.finding_lines(list(reversed(FLEET["web1"]))) == [
         "ERROR daemon.not_running: no answer -> systemctl start docker",
         "WARNING kernel.swap_limit: no swap limit -> docker_swap_accounting",
     ]
-    assert host_checks.finding_lines([]) == ["healthy: nothing found"]
-    assert host_checks.fleet_table(FLEET) == [
+    assert check_report.finding_lines([]) == ["healthy: nothing found"]
+    assert check_report.fleet_table(FLEET) == [
         "finding            | web1 | web2",
         "daemon.not_running |  E   |  .  ",
         "kernel.swap_limit  |  W   |  W  ",
         "errors/warnings    | 1/1  | 0/1 ",
     ]
-    markdown = host_checks.fleet_markdown(FLEET)
+    markdown = check_report.fleet_markdown(FLEET)
     assert "| `daemon.not_running` | E |  |" in markdown
     assert "## web1\n\n- **error** `daemon.not_running`: no answer. Fix: systemctl start docker" in markdown
