@@ -16,6 +16,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.client import APIE
 from ansible_collections.dockyard.docker.plugins.module_utils.container_compare import compare, modes
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import (
     NAMESPACE_MODES,
+    OPTIONS,
     SPECIAL_NETWORK_MODES,
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import ImageReferenceError, parse
@@ -163,6 +164,11 @@ class Plan:
         return result
 
     def diff(self) -> dict[str, Any]:
+        if self.current is None and self.params["state"] != "absent":
+            # A container to create: the options it is created with (what `exists: true` alone hid).
+            asked = {o.name: self.params.get(o.name) for o in OPTIONS}
+            created = {name: value for name, value in asked.items() if value not in (None, [], {}, "")}
+            return {"before": {"exists": False}, "after": {"exists": True, **created}}
         return diff_mode(self.differences, self.current is not None, self.params["state"] != "absent")
 
 

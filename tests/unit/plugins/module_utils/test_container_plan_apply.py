@@ -207,6 +207,17 @@ def test_check_mode_makes_no_call_at_all():
     assert plan.steps == ["recreated", "started"] and engine.mutating_calls() == []
 
 
+def test_the_diff_of_a_container_to_create_shows_what_it_is_created_with():
+    engine = FakeEngine()
+    spec = params(cpu_shares=256, env={"A": 1}, ports=["8080:80"])
+    plan = ContainerManager(engine, check_mode=True).plan(spec, desired(spec))
+    diff = plan.diff()
+    assert diff["before"] == {"exists": False}
+    assert diff["after"]["exists"] is True and diff["after"]["image"] == "busybox"
+    assert (diff["after"]["cpu_shares"], diff["after"]["env"], diff["after"]["ports"]) == (256, {"A": 1}, ["8080:80"])
+    assert "memory" not in diff["after"]  # options the task leaves unset are not shown
+
+
 def test_leftovers_are_found_by_planning_and_removed_only_by_prune():
     engine = FakeEngine([{**existing(), "Config": {"Labels": {"dockyard.docker.group": "g"}}}])
     manager = ContainerManager(engine)
