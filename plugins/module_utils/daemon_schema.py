@@ -505,6 +505,12 @@ FLAG_KEYS = {
 }
 
 
+def flag_key(flag: str) -> Optional[str]:
+    """The daemon.json key a dockerd flag (without its value) sets: the table above, or the key of the same
+    name (``--live-restore`` -> ``live-restore``); None for a flag with no daemon.json form."""
+    return FLAG_KEYS.get(flag) or (flag[2:] if flag.startswith("--") and flag[2:] in KEYS else None)
+
+
 def flag_keys(argv: list[str]) -> dict[str, str]:
     """daemon.json key -> the flag that sets it, for the flags in a dockerd command line."""
     found: dict[str, str] = {}
@@ -512,7 +518,7 @@ def flag_keys(argv: list[str]) -> dict[str, str]:
         if not word.startswith("-"):
             continue
         flag = word.split("=", 1)[0]
-        key = FLAG_KEYS.get(flag) or (flag[2:] if flag.startswith("--") and flag[2:] in KEYS else None)
+        key = flag_key(flag)
         if key:
             found.setdefault(key, word)
     return found

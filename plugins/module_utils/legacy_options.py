@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
-from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import FLAG_KEYS, KEYS
+from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import KEYS, flag_key
 from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import assignment, option_files
 
 MIGRATED = "# dockyard: moved to /etc/docker/daemon.json:"
@@ -30,10 +30,6 @@ class Translation:
     kept: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _key(flag: str) -> Optional[str]:
-    return FLAG_KEYS.get(flag) or (flag[2:] if flag.startswith("--") and flag[2:] in KEYS else None)
-
-
 def _words(argv: list[str]):
     """(flag, value or None, the words as written) for each flag in ``argv``."""
     index = 0
@@ -44,7 +40,7 @@ def _words(argv: list[str]):
             yield None, None, [word]
             continue
         flag, has_value, value = word.partition("=")
-        key = _key(flag)
+        key = flag_key(flag)
         if has_value or (key and KEYS[key].kind == "bool"):
             yield flag, value if has_value else None, [word]
         elif index < len(argv) and not argv[index].startswith("-"):
@@ -59,7 +55,7 @@ def translate(argv: list[str]) -> Translation:
     result = Translation()
     for flag, value, written in _words(argv):
         shown = " ".join(written)
-        key = _key(flag) if flag else None
+        key = flag_key(flag) if flag else None
         if key == "hosts":
             if value not in SERVED_HOSTS:
                 reason = "the remote API needs TLS here: set docker_tls_listen and its certificates"
