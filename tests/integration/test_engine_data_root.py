@@ -4,6 +4,7 @@ and moved without losing a byte where it can."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -164,6 +165,14 @@ def test_a_fresh_install_on_a_data_root_overlay2_cannot_use_is_refused_and_insta
     assert host.sh("test -e /etc/docker/daemon.json && echo written || echo none").strip() == "none"
 
 
+DROP_DRIVER = """import json
+path = "/etc/docker/daemon.json"
+config = json.load(open(path))
+config.pop("storage-driver")
+json.dump(config, open(path, "w"))
+"""
+
+
 @pytest.fixture(scope="module")
 def on_vfs(start_hosts, ssh_key, load_busybox):
     """A daemon that fell back to vfs on an overlay data root, as it does when daemon.json names no driver,
@@ -172,7 +181,8 @@ def on_vfs(start_hosts, ssh_key, load_busybox):
     proc, _counts = host.apply(docker_data_root="/opt/docker", docker_storage_driver="vfs")
     assert proc.returncode == 0, proc.stdout
     # What the newcomer had: no driver in daemon.json; the daemon picks vfs by itself on the overlay.
-    host.sh("sed -i '/storage-driver/d' /etc/docker/daemon.json && systemctl restart docker")
+    unpin = base64.b64encode(DROP_DRIVER.encode()).decode()
+    host.sh(f"echo {unpin} | base64 -d | python3 && systemctl restart docker")
     assert host.info()["Driver"] == "vfs"
     load_busybox(host.inventory)
     host.sh("docker run -d --name web -v keep:/data dockyard-testbed/busybox sh -c 'echo kept > /data/f; sleep 86400'")

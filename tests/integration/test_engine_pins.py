@@ -38,6 +38,14 @@ def test_a_pin_installs_that_version_and_holds_it(two_suites):
     assert again.returncode == 0 and counts["changed"] == 0, again.stdout
 
 
+def test_a_moved_pin_beside_a_bad_value_changes_no_package_and_restarts_nothing(two_suites):
+    before, pid, config = engine(two_suites), two_suites.daemon_pid(), two_suites.daemon_json()
+    proc, counts = two_suites.apply(docker_version=NEW, docker_dns=["9.9.9.300"])
+    assert proc.returncode != 0 and counts["changed"] == 0
+    assert "docker_dns[0]: '9.9.9.300' is not an IP address" in proc.stdout, proc.stdout
+    assert (engine(two_suites), two_suites.daemon_pid(), two_suites.daemon_json()) == (before, pid, config)
+
+
 def test_a_moved_pin_upgrades_with_one_restart_and_holds_the_new_version(two_suites):
     starts = two_suites.daemon_starts()
     proc, _counts = two_suites.apply(docker_version=NEW)

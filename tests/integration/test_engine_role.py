@@ -119,6 +119,22 @@ def test_bad_input_fails_before_anything_is_written(converged, settings, named):
     assert converged.daemon_pid() == pid
 
 
+def test_a_restart_beside_a_bad_value_restarts_nothing(converged, load_busybox):
+    """A change that needs a restart (dns) and a bad proxy in the same run: the restart never happens, and the
+    running container keeps running."""
+    load_busybox(converged.inventory)
+    converged.sh("docker rm -f keeps-running >/dev/null 2>&1; docker run -d --name keeps-running "
+                 "dockyard-testbed/busybox sleep 3600")  # fmt: skip
+    before, pid = converged.daemon_json(), converged.daemon_pid()
+    started = converged.sh("docker inspect -f '{{.State.StartedAt}}' keeps-running")
+    proc, counts = converged.apply(docker_dns=["1.1.1.1"], docker_proxy_http="proxy.internal:3128")
+    assert proc.returncode != 0 and counts["changed"] == 0
+    assert "docker_proxy_http: is not a URL" in proc.stdout, proc.stdout
+    assert (converged.daemon_json(), converged.daemon_pid()) == (before, pid)
+    assert converged.sh("docker inspect -f '{{.State.StartedAt}}' keeps-running") == started
+    converged.sh("docker rm -f keeps-running")
+
+
 def test_a_setting_the_daemon_refuses_is_rolled_back_and_the_daemon_keeps_running(converged):
     before = converged.daemon_json()
     proc, _unused = converged.apply(docker_storage_driver="zfs")
@@ -364,5 +380,5 @@ def test_check_mode_on_a_host_without_docker_predicts_everything_and_writes_noth
     compose = run_playbook(ROOT / "playbooks/compose.yml", inventory=inventory, check=True, extra_vars=projects)
     assert compose.returncode == 0, compose.stdout
     assert "no Docker daemon answers yet" in compose.stderr
-    assert "shop: changed | containers shop-web-1 | networks created shop_front | removed -" in compose.stdout
+    assert "shop: changed | containers shop-web-1 | networks would create shop_front | would remove -" in compose.stdout
     assert fresh.sh(untouched).split() == []
