@@ -107,7 +107,8 @@ class Key:
     whether SIGHUP applies a change without a restart, what a reload needs to clear it (``unset``:
     RESETS_WHEN_ABSENT, NEEDS_RESTART, or the empty value to write instead of removing the key),
     where ``docker info`` shows the running value (``shown``, with ``default`` for an absent key),
-    and how a value is put in the form in which the file's and the daemon's are compared (``same``)."""
+    how a value is put in the form in which the file's and the daemon's are compared (``same``), and the version
+    that removed it (``removed``) with what replaced it (``instead``)."""
 
     def __init__(
         self,
@@ -119,6 +120,8 @@ class Key:
         shown: Optional[Callable[[dict[str, Any]], Any]] = None,
         default: Any = None,
         same: Callable[[Any], Any] = lambda value: value,
+        removed: Optional[str] = None,
+        instead: str = "",
     ) -> None:
         self.kind = kind  # str, bool, int, list, dict, map (dict of str -> str)
         self.check = check
@@ -128,6 +131,8 @@ class Key:
         self.shown = shown
         self.default = default
         self.same = same
+        self.removed = removed  # the engine version that no longer takes it, and what took its place
+        self.instead = instead
 
 
 def _without_trailing_slash(urls: list[str]) -> list[str]:  # the daemon adds one to mirrors
@@ -153,7 +158,9 @@ def _info(field: str, kind: Callable[[Any], Any] = str) -> Callable[[dict[str, A
 # The daemon's configuration file reference, trimmed to what it accepts on Linux.
 KEYS: dict[str, Key] = {
     "allow-nondistributable-artifacts": Key("list", reloadable=True, unset=[]),
-    "api-cors-header": Key("str"),
+    "api-cors-header": Key(
+        "str", removed="28.0", instead="put a reverse proxy that adds the CORS headers in front of the API"
+    ),
     "authorization-plugins": Key("list", reloadable=True),
     "bip": Key("str", _cidr_check),
     "bridge": Key("str"),
@@ -170,6 +177,7 @@ KEYS: dict[str, Key] = {
     "default-gateway": Key("str", _ip),
     "default-gateway-v6": Key("str", _ip),
     "default-network-opts": Key("dict", since="24.0"),
+    "firewall-backend": Key("str", _one_of("iptables", "nftables"), since="29.0"),
     "default-runtime": Key("str", reloadable=True, shown=_info("DefaultRuntime"), default="runc"),
     "default-shm-size": Key("str", lambda where, value: unit_size_problem(value, where)),
     "default-ulimits": Key("dict"),
@@ -195,6 +203,7 @@ KEYS: dict[str, Key] = {
     ),
     "ip": Key("str", _ip),
     "ip-forward": Key("bool"),
+    "ip-forward-no-drop": Key("bool", since="28.0"),
     "ip-masq": Key("bool"),
     "ip6tables": Key("bool", since="20.10"),
     "iptables": Key("bool"),
@@ -209,6 +218,7 @@ KEYS: dict[str, Key] = {
     "max-concurrent-uploads": Key("int", reloadable=True, unset=RESETS_WHEN_ABSENT),
     "max-download-attempts": Key("int", reloadable=True, unset=RESETS_WHEN_ABSENT),
     "metrics-addr": Key("str"),
+    "min-api-version": Key("str", since="28.0"),
     "mtu": Key("int"),
     "no-new-privileges": Key("bool"),
     "no-proxy": Key("str", since="23.0"),
@@ -352,6 +362,10 @@ def problems(settings: dict[str, Any], engine_version: Optional[str] = None) -> 
             continue
         if spec.since and installed and installed < version_tuple(spec.since):
             found.append(f"{key}: needs Docker {spec.since} or later; the installed engine is {engine_version}")
+        if spec.removed and installed and installed >= version_tuple(spec.removed):
+            found.append(
+                f"{key}: Docker {spec.removed} removed it (the installed engine is {engine_version}); {spec.instead}"
+            )
         if spec.check:
             items = value if isinstance(value, list) else [value]
             for index, item in enumerate(items):

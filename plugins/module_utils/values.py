@@ -94,7 +94,14 @@ def log_options_problems(options: dict[str, Any], where: str) -> list[str]:
             found.append(problem)
     if "max-file" in options and not re.fullmatch(r"[1-9]\d*", as_text(options["max-file"])):
         found.append(f"{where}.max-file: {options['max-file']!r} is not a positive whole number of files")
+    for old, new in REMOVED_LOG_OPTIONS.items():
+        if old in options:
+            found.append(f"{where}.{old}: Docker 28 removed it; use {new} (there since Docker 20.10)")
     return found
+
+
+# Log options that engines no longer take, and the one that replaced each.
+REMOVED_LOG_OPTIONS = {"fluentd-async-connect": "fluentd-async"}
 
 
 AGE = re.compile(r"(\d+)(s|m|h|d|w)")

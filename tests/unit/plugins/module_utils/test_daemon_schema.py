@@ -241,3 +241,16 @@ def test_insecure_registries_for_every_address_are_named():
         "insecure-registries: '::/0'",
         "insecure-registries: '10.1.2.3/0'",
     ]
+
+
+def test_keys_an_engine_removed_are_refused_there_with_what_replaced_them():
+    assert problems({"api-cors-header": "*"}, "27.5.1") == []
+    (refused,) = problems({"api-cors-header": "*"}, "28.5.2+dfsg4")
+    assert refused.startswith("api-cors-header: Docker 28.0 removed it (the installed engine is 28.5.2+dfsg4); put a")
+    assert problems({"firewall-backend": "nftables"}, "28.5.2") == [
+        "firewall-backend: needs Docker 29.0 or later; the installed engine is 28.5.2"
+    ]
+    assert problems({"firewall-backend": "pf"}, "29.0.0") == ["firewall-backend: 'pf' is not one of iptables, nftables"]
+    assert log_options_problems({"fluentd-async-connect": "true"}, "log-opts") == [
+        "log-opts.fluentd-async-connect: Docker 28 removed it; use fluentd-async (there since Docker 20.10)"
+    ]
