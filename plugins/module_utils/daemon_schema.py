@@ -218,7 +218,7 @@ KEYS: dict[str, Key] = {
     "max-concurrent-uploads": Key("int", reloadable=True, unset=RESETS_WHEN_ABSENT),
     "max-download-attempts": Key("int", reloadable=True, unset=RESETS_WHEN_ABSENT),
     "metrics-addr": Key("str"),
-    "min-api-version": Key("str", since="28.0"),
+    "min-api-version": Key("str", since="29.0"),  # 28.5's dockerd --validate refuses it
     "mtu": Key("int"),
     "no-new-privileges": Key("bool"),
     "no-proxy": Key("str", since="23.0"),

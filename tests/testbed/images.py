@@ -48,11 +48,14 @@ class Recipe:
         return h.hexdigest()[:16]
 
 
-HOST_RELEASES = {"debian11": "bullseye", "debian12": "bookworm", "debian13": "trixie"}
+HOST_RELEASES = {"debian11": "bullseye", "debian12": "bookworm", "debian13": "trixie", "debian13-docker28": "trixie"}
+# Hosts whose engine comes from a newer suite by apt pinning: Debian 14's docker.io 28.5 with containerd 2.1
+# runs on Debian 13 (forky's systemd cannot boot on this machine's cgroup v1 kernel; its engine can).
+ENGINE_SUITES = {"debian13-docker28": "forky"}
 
 RECIPES_BY_NAME: dict[str, Recipe] = {
     **{
-        name: Recipe(f"dockyard-testbed/{name}:latest", ("host-rootfs.sh",), (suite,))
+        name: Recipe(f"dockyard-testbed/{name}:latest", ("host-rootfs.sh",), (suite, ENGINE_SUITES.get(name, "")))
         for name, suite in HOST_RELEASES.items()
     },
     # The busybox and registry images take their binaries from this machine's Debian packages;
@@ -88,10 +91,8 @@ def _cached(client: docker.DockerClient, tag: str, digest: str) -> bool:
 
 def _build_host(name: str, digest: str) -> None:
     suite = HOST_RELEASES[name]
-    subprocess.run(
-        ["bash", str(RECIPES / "host-rootfs.sh"), suite, debian_mirror(), RECIPES_BY_NAME[name].tag, digest],
-        check=True,
-    )
+    argv = ["bash", str(RECIPES / "host-rootfs.sh"), suite, debian_mirror(), RECIPES_BY_NAME[name].tag, digest]
+    subprocess.run([*argv, ENGINE_SUITES.get(name, "")], check=True)
 
 
 def _build_from_dockerfile(client: docker.DockerClient, name: str, digest: str) -> None:

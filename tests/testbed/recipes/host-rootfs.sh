@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Build the root filesystem of a booting Debian test host and import it as a Docker image.
-# usage: host-rootfs.sh SUITE MIRROR IMAGE_TAG RECIPE_HASH
+# usage: host-rootfs.sh SUITE MIRROR IMAGE_TAG RECIPE_HASH [ENGINE_SUITE]
 # The host boots systemd as PID 1, runs sshd (host keys made at first boot, so no two hosts
 # share them) and has a user `dockyard` with password-less sudo, as a freshly provisioned
 # cloud server would.
 set -euo pipefail
-suite=$1 mirror=$2 tag=$3 recipe=$4
+suite=$1 mirror=$2 tag=$3 recipe=$4 engine_suite=${5:-}
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/lib.sh
 . "$here/../../../scripts/lib.sh"
@@ -32,6 +32,20 @@ rm -rf "$root"/etc/ssh/ssh_host_* "$root"/var/cache/apt/archives/*.deb "$root"/v
 mkdir -p "$root/var/lib/apt/lists/partial"
 : > "$root/etc/machine-id"
 echo "deb $mirror $suite main" > "$root/etc/apt/sources.list"
+# ENGINE_SUITE: the engine's packages come from that (newer) suite, pinned above the host's own; the rest of
+# it stays below them. Its Release file may be past its Valid-Until on a mirror, hence the option.
+if [ -n "$engine_suite" ]; then
+  echo "deb [check-valid-until=no] $mirror $engine_suite main" > "$root/etc/apt/sources.list.d/$engine_suite.list"
+  cat > "$root/etc/apt/preferences.d/dockyard-engine" <<PREFS
+Package: *
+Pin: release n=$engine_suite
+Pin-Priority: 100
+
+Package: docker.io docker-cli containerd runc docker-compose python3-docker tini tini-static
+Pin: release n=$engine_suite
+Pin-Priority: 990
+PREFS
+fi
 mkdir -p "$root/etc/systemd/system/ssh.service.d"
 cat > "$root/etc/systemd/system/ssh.service.d/dockyard-hostkeys.conf" <<'UNIT'
 [Service]
