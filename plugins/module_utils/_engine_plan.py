@@ -32,8 +32,6 @@ KEY_VARIABLES = {
     "storage-driver": "docker_storage_driver",
 }
 REMOTE_API_KEYS = ("hosts", "tlsverify", "tlscacert", "tlscert", "tlskey")
-# Drivers that do not need what overlay2 needs of the filesystem under the data root.
-OWN_FILESYSTEM_DRIVERS = ("vfs", "btrfs", "zfs", "devicemapper", "fuse-overlayfs", "aufs")
 _PEM_CERT = re.compile(r"\s*-----BEGIN CERTIFICATE-----")
 _PEM_KEY = re.compile(r"\s*-----BEGIN [A-Z ]*PRIVATE KEY-----")
 _LISTEN = re.compile(r"^[A-Za-z0-9.\[\]:-]*:[0-9]{1,5}$")
@@ -581,7 +579,7 @@ class Plan:
         target = plan["data_root_wanted"]
         if not target.startswith("/") or plan["pending"]["data_root_move"]:  # the move's own checks say it
             return []
-        if driver.split(".")[0] in OWN_FILESYSTEM_DRIVERS or self.daemon.get("data_root") == target:
+        if driver.split(".")[0] in data_root.OWN_FILESYSTEM_DRIVERS or self.daemon.get("data_root") == target:
             return []
         mount = self.host.get("data_root_mount")
         if not mount:

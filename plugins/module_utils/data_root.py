@@ -23,7 +23,12 @@ UNUSABLE_FILESYSTEMS = {
     "aufs": "overlay2 cannot stack on aufs",
     "tmpfs": "tmpfs is emptied at every boot",
     "ramfs": "ramfs is emptied at every boot",
+    "9p": "a 9p share cannot hold overlay2's layers",
+    "glusterfs": "GlusterFS cannot hold overlay2's layers",
+    "ceph": "CephFS cannot hold overlay2's layers",
 }
+# Storage drivers that do not need what overlay2 needs of the filesystem under the data root.
+OWN_FILESYSTEM_DRIVERS = ("vfs", "btrfs", "zfs", "devicemapper", "fuse-overlayfs", "aufs")
 # Room kept free beyond the data itself: metadata and what the daemon writes on its first start.
 SPARE_BYTES = 64 * 1024 * 1024
 CONTAINERD_STORE = "io.containerd.snapshotter.v1"

@@ -36,7 +36,6 @@ from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema impo
 )
 
 SEVERITIES = ("error", "warning", "info")
-NETWORK_FILESYSTEMS = ("nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "fuse.sshfs", "glusterfs", "ceph")
 DEPRECATED_DRIVERS = {
     "devicemapper": "removed in Docker 25",
     "aufs": "removed in Docker 24",
@@ -352,23 +351,14 @@ def storage_checks(host: Host) -> list[dict[str, str]]:
                     )
                 )
         mount = data_root.mount_of(where, _read("/proc/self/mountinfo") or "")
-        point, fstype = mount.point, mount.fstype
-        if fstype in NETWORK_FILESYSTEMS:
+        problem = data_root.filesystem_problem(mount, lambda _point: None)  # d_type is checked below
+        if problem and (info.get("Driver") or "overlay2") not in data_root.OWN_FILESYSTEM_DRIVERS:
             found.append(
                 finding(
-                    "storage.network_filesystem",
+                    "storage.filesystem",
                     "error",
-                    f"the data root {root} is on {fstype} ({point})",
-                    "docker_data_root on a local filesystem (ext4 or xfs with ftype=1)",
-                )
-            )
-        if fstype == "overlay" and info.get("Driver") not in ("fuse-overlayfs", "vfs"):
-            found.append(
-                finding(
-                    "storage.overlay_on_overlay",
-                    "error",
-                    f"the data root {root} is on overlay ({point})",
-                    "a volume or a real filesystem at the data root (docker run -v /var/lib/docker)",
+                    f"the data root {root} is on a filesystem the storage driver cannot use: {problem}",
+                    "docker_data_root on a local ext4 or xfs (ftype=1) disk (the engine role moves the data)",
                 )
             )
     if _driver_status(info, "Supports d_type") == "false":

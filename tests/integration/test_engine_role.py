@@ -174,6 +174,22 @@ def test_users_join_the_docker_group_and_reach_the_daemon_in_a_new_session(conve
     assert next(iter(result.values()))["can_talk_to_docker"] is True
 
 
+def test_a_user_taken_off_the_list_is_warned_about_and_removed_only_with_users_exclusive(converged):
+    setup, _counts = converged.apply(docker_users=["dockyard"])
+    assert setup.returncode == 0, setup.stdout
+    converged.sh("id olduser >/dev/null 2>&1 || useradd --create-home olduser; usermod -aG docker olduser")
+    kept, counts = converged.apply(docker_users=["dockyard"])
+    assert kept.returncode == 0 and counts["changed"] == 0, kept.stdout
+    assert "the docker group also has olduser, which docker_users does not list" in kept.stdout, kept.stdout
+    assert "olduser" in converged.sh("getent group docker")
+    removed, counts = converged.apply(docker_users=["dockyard"], docker_users_exclusive=True)
+    assert removed.returncode == 0 and counts["changed"] == 1, removed.stdout
+    members = converged.sh("getent group docker").strip().split(":")[3].split(",")
+    assert "olduser" not in members and "dockyard" in members
+    again, counts = converged.apply(docker_users=["dockyard"], docker_users_exclusive=True)
+    assert again.returncode == 0 and counts["changed"] == 0, again.stdout
+
+
 def test_remote_api_is_served_only_with_tls_and_client_certificates(converged, tmp_path):
     certs = make_certs(tmp_path / "api", name="api", addresses=(converged.host.address,))
     tls = {

@@ -123,3 +123,24 @@ def test_reports_put_errors_first_and_show_the_fleet_by_host():
     markdown = check_report.fleet_markdown(FLEET)
     assert "| `daemon.not_running` | E |  |" in markdown
     assert "## web1\n\n- **error** `daemon.not_running`: no answer. Fix: systemctl start docker" in markdown
+
+
+@pytest.mark.parametrize(
+    ("fstype", "driver", "found"),
+    [("nfs4", "overlay2", "NFS cannot hold overlay2's layers"), ("overlay", "overlay2", "overlay2 cannot stack"),
+     ("overlay", "vfs", None), ("ext4", "overlay2", None)],
+)  # fmt: skip
+def test_the_data_roots_filesystem_is_judged_by_the_rule_the_engine_role_uses(
+    monkeypatch, tmp_path, fstype, driver, found
+):
+    mountinfo = f"22 1 0:21 / / rw - ext4 /dev/sda1 rw\n30 22 0:40 / {tmp_path} rw - {fstype} server:/x rw\n"
+    real_read = host_checks._read
+    monkeypatch.setattr(host_checks, "_read", lambda path: mountinfo if path.endswith("mountinfo") else real_read(path))
+    params = {"min_free_percent": 0, "min_free_inodes_percent": 0}
+    host = Host("/nonexistent", "/nonexistent", params, info={"DockerRootDir": str(tmp_path), "Driver": driver})
+    findings = [f for f in host_checks.storage_checks(host) if f["id"] == "storage.filesystem"]
+    if found is None:
+        assert findings == []
+    else:
+        (finding,) = findings
+        assert finding["severity"] == "error" and found in finding["seen"] and "docker_data_root" in finding["fix"]
