@@ -29,7 +29,7 @@ def test_debian13_gets_compose_v2_and_the_compose_module_reads_files_on_the_host
     trixie.sh(f"mkdir -p /srv/shop && echo {encoded} | base64 -d > /srv/shop/compose.yaml")
     results = run_module("dockyard.docker.compose", {"project_src": "/srv/shop"}, inventory=trixie.inventory,
                          hosts="all", become=True)  # fmt: skip
-    (result,) = results.values()
+    result = next(iter(results.values()))
     assert result["changed"] is True, result
     assert "shop-web-1" in trixie.sh("docker compose -p shop ps --format '{{.Name}}'")
     again, counts = trixie.apply(docker_compose_cli=True)
