@@ -146,7 +146,7 @@ def request(v: dict) -> dict:
         "daemon_json": v["docker_daemon_json_path"],
         "daemon_json_content": True,
         "restart_marker": v["docker_restart_marker"],
-        "data_root": v["docker_data_root"] or "/var/lib/docker",
+        "data_root": v["docker_daemon_options"].get("data-root") or v["docker_data_root"] or "/var/lib/docker",
     }
 
 
@@ -168,6 +168,7 @@ class Plan:
         }
         self.problems: list[str] = []
         self.warnings: list[str] = []
+        self._data_root = "/var/lib/docker"  # set by daemon_settings()
 
     # Packages, pins and holds
     def packages(self) -> dict:
@@ -224,8 +225,10 @@ class Plan:
     # daemon.json
     def daemon_settings(self) -> dict:
         asked = settings_asked(self.v, self.v["docker_hosts_dropin"] in self.present)
-        asked = self._keep_storage_driver(asked)
-        return daemon_schema.normalize(with_legacy(asked, self.legacy["settings"]))
+        settings = daemon_schema.normalize(with_legacy(asked, self.legacy["settings"]))
+        # Wherever data-root comes from (the variable, docker_daemon_options, an old option file), the data moves.
+        self._data_root = settings.get("data-root") or "/var/lib/docker"
+        return self._keep_storage_driver(settings)
 
     def _keep_storage_driver(self, asked: dict) -> dict:
         """With docker_storage_driver empty, the driver the daemon's data was written with stays: another
@@ -244,7 +247,7 @@ class Plan:
         return (d.get("images", 0) + d.get("containers", 0) + d.get("volumes", 0)) > 0
 
     def data_root_wanted(self) -> str:
-        return self.v["docker_data_root"] or (self.legacy["settings"].get("data-root") or "/var/lib/docker")
+        return self._data_root
 
     def _moves_data_root(self) -> bool:
         d = self.daemon

@@ -498,3 +498,10 @@ def test_the_compose_cli_is_refused_where_the_distribution_has_only_compose_v1()
     assert (
         "static archive carries no compose plugin" in plan("debian12", docker_compose_cli=True, **STATIC)["problems"][0]
     )
+
+
+def test_a_data_root_given_through_docker_daemon_options_moves_the_data_too():
+    moving = plan("debian12", {"daemon": ANSWERING}, docker_daemon_options={"data-root": "/srv/docker"})
+    assert moving["data_root_wanted"] == "/srv/docker" and moving["pending"]["data_root_move"] is True
+    assert moving["daemon_settings"]["storage-driver"] == "overlay2"  # the data's driver goes with it
+    assert plan("debian12", {"daemon": ANSWERING})["pending"]["data_root_move"] is False
