@@ -74,6 +74,8 @@ options:
     default: 8
 extends_documentation_fragment:
   - dockyard.docker.docker
+  - dockyard.docker.attributes
+  - dockyard.docker.attributes.actiongroup_docker
 attributes:
   check_mode:
     support: full

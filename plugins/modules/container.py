@@ -19,6 +19,8 @@ description:
 extends_documentation_fragment:
   - dockyard.docker.container_spec
   - dockyard.docker.docker
+  - dockyard.docker.attributes
+  - dockyard.docker.attributes.actiongroup_docker
 attributes:
   check_mode:
     support: full

@@ -53,6 +53,8 @@ options:
     default: true
 extends_documentation_fragment:
   - dockyard.docker.docker
+  - dockyard.docker.attributes
+  - dockyard.docker.attributes.actiongroup_docker
 attributes:
   check_mode:
     support: none

@@ -43,13 +43,9 @@ options:
     default: false
 extends_documentation_fragment:
   - dockyard.docker.docker
-attributes:
-  check_mode:
-    support: full
-    description: Only reads.
-  diff_mode:
-    support: none
-    description: Nothing changes.
+  - dockyard.docker.attributes
+  - dockyard.docker.attributes.actiongroup_docker
+  - dockyard.docker.attributes.info_module
 author:
   - Dockyard maintainers (@dockyard)
 """

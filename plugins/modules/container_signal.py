@@ -25,6 +25,8 @@ options:
     default: SIGKILL
 extends_documentation_fragment:
   - dockyard.docker.docker
+  - dockyard.docker.attributes
+  - dockyard.docker.attributes.actiongroup_docker
 attributes:
   check_mode:
     support: full

@@ -87,7 +87,6 @@ options:
         plain HTTP and without certificate checks.
     type: bool
     default: false
-extends_documentation_fragment: []
 attributes:
   check_mode:
     support: full
@@ -95,6 +94,8 @@ attributes:
   diff_mode:
     support: full
     description: Shows the file before and after.
+extends_documentation_fragment:
+  - dockyard.docker.attributes
 author:
   - Dockyard maintainers (@dockyard)
 notes:

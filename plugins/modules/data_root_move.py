@@ -60,6 +60,8 @@ attributes:
 notes:
   - The daemon is down for the copy, which takes as long as C(cp) needs for the data on these disks.
   - Needs GNU C(cp) (coreutils).
+extends_documentation_fragment:
+  - dockyard.docker.attributes
 author:
   - Dockyard maintainers (@dockyard)
 """

@@ -110,13 +110,9 @@ options:
         directory is on (RV(data_root_mount)) and, when the daemon holds data on another root, every reason a move
         there would be refused (RV(data_root_move_problems)).
     type: str
-attributes:
-  check_mode:
-    support: full
-    description: Only reads.
-  diff_mode:
-    support: none
-    description: Nothing changes.
+extends_documentation_fragment:
+  - dockyard.docker.attributes
+  - dockyard.docker.attributes.info_module
 author:
   - Dockyard maintainers (@dockyard)
 """

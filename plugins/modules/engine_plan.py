@@ -26,16 +26,13 @@ attributes:
   action:
     support: full
     description: Runs on the controller; the host is read through M(dockyard.docker.engine_facts).
-  check_mode:
-    support: full
-    description: Only reads.
-  diff_mode:
-    support: none
-    description: Nothing changes.
   platform:
     support: full
     platforms: posix
     description: The hosts the engine role supports.
+extends_documentation_fragment:
+  - dockyard.docker.attributes
+  - dockyard.docker.attributes.info_module
 author:
   - Dockyard maintainers (@dockyard)
 """

@@ -79,13 +79,9 @@ options:
     description: Seconds to wait for the daemon and for each registry.
     type: float
     default: 5
-attributes:
-  check_mode:
-    support: full
-    description: Only reads; check mode is the same as a run.
-  diff_mode:
-    support: none
-    description: Nothing changes.
+extends_documentation_fragment:
+  - dockyard.docker.attributes
+  - dockyard.docker.attributes.info_module
 author:
   - Dockyard maintainers (@dockyard)
 """

@@ -45,13 +45,9 @@ options:
     default: false
 extends_documentation_fragment:
   - dockyard.docker.docker
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to diff.
+  - dockyard.docker.attributes
+  - dockyard.docker.attributes.actiongroup_docker
+  - dockyard.docker.attributes.info_module
 author:
   - Dockyard maintainers (@dockyard)
 seealso:

@@ -55,6 +55,8 @@ attributes:
   diff_mode:
     support: full
     description: Shows the user names before and after, never hashes or passwords.
+extends_documentation_fragment:
+  - dockyard.docker.attributes
 author:
   - Dockyard maintainers (@dockyard)
 """

@@ -39,6 +39,8 @@ options:
 extends_documentation_fragment:
   - dockyard.docker.docker
   - dockyard.docker.registry_auth
+  - dockyard.docker.attributes
+  - dockyard.docker.attributes.actiongroup_docker
 attributes:
   check_mode:
     support: full

@@ -55,6 +55,8 @@ options:
     default: []
 extends_documentation_fragment:
   - dockyard.docker.docker
+  - dockyard.docker.attributes
+  - dockyard.docker.attributes.actiongroup_docker
 attributes:
   check_mode:
     support: full

@@ -16,6 +16,8 @@ description:
   - Talks to the registry's HTTP API v2 directly; needs no Docker daemon.
 extends_documentation_fragment:
   - dockyard.docker.registry_api
+  - dockyard.docker.attributes
+  - dockyard.docker.attributes.info_module
 options:
   repository:
     description: A repository in the registry, C(team/app).
@@ -27,13 +29,6 @@ options:
     description: How many entries to ask for per page.
     type: int
     default: 100
-attributes:
-  check_mode:
-    support: full
-    description: Reads only.
-  diff_mode:
-    support: none
-    description: Reads only.
 author:
   - Dockyard maintainers (@dockyard)
 """

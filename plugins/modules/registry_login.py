@@ -19,6 +19,7 @@ description:
   - Reports a change only when what is stored changes. Needs no Docker daemon.
 extends_documentation_fragment:
   - dockyard.docker.registry_api
+  - dockyard.docker.attributes
 options:
   registry:
     description:

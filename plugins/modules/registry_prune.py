@@ -18,6 +18,7 @@ description:
   - The registry must allow deletes (C(storage.delete.enabled), the registry role's C(registry_delete_enabled)).
 extends_documentation_fragment:
   - dockyard.docker.registry_api
+  - dockyard.docker.attributes
 options:
   repositories:
     description: Shell-style patterns of the repositories to prune (C(team/*)). Default, every repository.

@@ -34,16 +34,13 @@ attributes:
   action:
     support: full
     description: Runs on the controller as an action; nothing is sent to the managed host.
-  check_mode:
-    support: full
-    description: Only reads.
-  diff_mode:
-    support: none
-    description: Nothing changes.
   platform:
     support: full
     platforms: all
     description: Reads the variables Ansible holds for the host; the host's platform does not matter.
+extends_documentation_fragment:
+  - dockyard.docker.attributes
+  - dockyard.docker.attributes.info_module
 author:
   - Dockyard maintainers (@dockyard)
 """

@@ -46,6 +46,8 @@ attributes:
   diff_mode:
     support: none
     description: RV(reasons) says why the certificate is made.
+extends_documentation_fragment:
+  - dockyard.docker.attributes
 author:
   - Dockyard maintainers (@dockyard)
 """
