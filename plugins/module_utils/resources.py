@@ -1,9 +1,11 @@
 # Copyright (c) dockyard.docker contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the network and volume modules share: a named object that cannot change in place.
+"""Networks and volumes: named objects that cannot change in place, compared and created here for the
+network, volume and compose modules alike.
 
 Either it exists with the options the task sets, or it has to be created, recreated or removed.
-``found`` maps each differing option to (before, after).
+A wanted network or volume is a dict of the options set, in the shape the daemon reports them (options
+left out are not compared); ``found`` maps each differing option to (before, after).
 """
 
 from __future__ import annotations
@@ -18,6 +20,77 @@ def inspected(lookup: Callable[[str], dict[str, Any]], name: str) -> dict[str, A
         return lookup(name)
     except NotFound:
         return None
+
+
+# An address pool's option -> the daemon's key.
+IPAM_KEYS = (("subnet", "Subnet"), ("gateway", "Gateway"), ("ip_range", "IPRange"))
+# Network option -> the daemon's inspect key, for the yes/no ones.
+NETWORK_FLAGS = (("internal", "Internal"), ("attachable", "Attachable"), ("enable_ipv6", "EnableIPv6"))
+
+
+def network_present(network: dict) -> dict:
+    """A network as the daemon reports it, in the wanted shape."""
+    return {
+        "driver": network.get("Driver"),
+        "driver_options": network.get("Options") or {},
+        "labels": network.get("Labels") or {},
+        "ipam_config": [dict(pool) for pool in (network.get("IPAM") or {}).get("Config") or []],
+        **{option: bool(network.get(key)) for option, key in NETWORK_FLAGS},
+    }
+
+
+def network_differences(want: dict, network: dict) -> dict[str, tuple[Any, Any]]:
+    """option -> (before, after) for each wanted option the network does not hold."""
+    have = network_present(network)
+    found = {}
+    for option, value in want.items():
+        if option == "ipam_config":
+            # each wanted pool must be one of the network's, on the keys the task gives
+            holds = len(value) == len(have[option]) and all(
+                any(all(pool.get(k) == v for k, v in w.items()) for pool in have[option]) for w in value
+            )
+        else:
+            holds = have[option] == value
+        if not holds:
+            found[option] = (have[option], value)
+    return found
+
+
+def create_network(client, name: str, want: dict, ipam_driver: str = "default") -> dict:
+    """Creates the wanted network; its inspect."""
+    pools = want.get("ipam_config")
+    created = client.create_network(
+        name,
+        driver=want.get("driver") or "bridge",
+        options=want.get("driver_options") or None,
+        ipam={"Driver": ipam_driver, "Config": pools} if pools else None,
+        internal=bool(want.get("internal")),
+        labels=want.get("labels") or None,
+        enable_ipv6=bool(want.get("enable_ipv6")),
+        attachable=want.get("attachable"),
+        check_duplicate=True,
+    )
+    return client.inspect_network(created["Id"])
+
+
+def volume_differences(want: dict, volume: dict) -> dict[str, tuple[Any, Any]]:
+    """option -> (before, after) for each wanted option the volume does not hold."""
+    have = {
+        "driver": volume.get("Driver"),
+        "driver_options": volume.get("Options") or {},
+        "labels": volume.get("Labels") or {},
+    }
+    return {o: (have[o], v) for o, v in want.items() if have[o] != v}
+
+
+def create_volume(client, name: str, want: dict) -> dict:
+    """Creates the wanted volume; its inspect."""
+    return client.create_volume(
+        name,
+        driver=want.get("driver") or "local",
+        driver_opts=want.get("driver_options") or None,
+        labels=want.get("labels") or None,
+    )
 
 
 def needed_action(state: str, current: dict[str, Any] | None, found: dict[str, Any]) -> str | None:

@@ -162,7 +162,14 @@ from ansible_collections.dockyard.docker.plugins.module_utils.container_manager 
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import predicted_new
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, desired
-from ansible_collections.dockyard.docker.plugins.module_utils.resources import inspected
+from ansible_collections.dockyard.docker.plugins.module_utils.resources import (
+    IPAM_KEYS,
+    create_network,
+    create_volume,
+    inspected,
+    network_differences,
+    volume_differences,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
 
 
@@ -251,6 +258,20 @@ def existing(client, kind: str, name: str) -> dict | None:
     return inspected(client.inspect_network if kind == "networks" else client.inspect_volume, name)
 
 
+def wanted(kind: str, settings: dict) -> dict:
+    """A project's network or volume in the shape the network and volume modules compare (labels aside:
+    Compose's own are added at creation and not compared)."""
+    want = {"driver": settings["driver"] or ("bridge" if kind == "networks" else "local"),
+            "driver_options": {k: str(v) for k, v in settings["driver_opts"].items()}}  # fmt: skip
+    if kind == "networks":
+        want["internal"] = settings["internal"]
+        config = settings["ipam"].get("config") or []
+        pools = [{key: c[option] for option, key in IPAM_KEYS if c.get(option)} for c in config]
+        if pools:
+            want["ipam_config"] = pools
+    return want
+
+
 def drift(kind: str, settings: dict, found: dict | None, project: str) -> str | None:
     """How an existing network or volume (``found``) of the project differs from the file, as an error
     naming the fix; None when it does not exist, is external (used as it is) or matches. Compose refuses
@@ -262,19 +283,9 @@ def drift(kind: str, settings: dict, found: dict | None, project: str) -> str | 
     if owner != project:
         made = f"by project {owner!r}" if owner else "outside Compose"
         return f"{what} and was made {made}; declare it external: true to use it as it is, or remove it"
-    wanted = {"driver": settings["driver"] or ("bridge" if kind == "networks" else "local")}
-    have = {"driver": found.get("Driver")}
-    given = found.get("Options") or {}
-    wanted.update({f"driver_opts.{k}": str(v) for k, v in settings["driver_opts"].items()})
-    have.update({f"driver_opts.{k}": given.get(k) for k in settings["driver_opts"]})
-    if kind == "networks":
-        wanted["internal"], have["internal"] = settings["internal"], bool(found.get("Internal"))
-        subnets = sorted(c.get("subnet") for c in settings["ipam"].get("config") or [] if c.get("subnet"))
-        if subnets:
-            wanted["subnets"] = subnets
-            have["subnets"] = sorted(c.get("Subnet") for c in (found.get("IPAM") or {}).get("Config") or [])
-    differs = [f"{key} is {have[key]!r}, the file asks for {wanted[key]!r}" for key in wanted
-               if have[key] != wanted[key]]  # fmt: skip
+    compare = network_differences if kind == "networks" else volume_differences
+    differs = [f"{option} is {before!r}, the file asks for {after!r}"
+               for option, (before, after) in sorted(compare(wanted(kind, settings), found).items())]  # fmt: skip
     if not differs:
         return None
     fix = ("take the project down (state: absent) and apply it again" if kind == "networks"
@@ -293,16 +304,11 @@ def ensure(client, kind: str, settings: dict, found: dict | None, project: str, 
         return True
     labels = {**settings["labels"], PROJECT_LABEL: project,
               f"com.docker.compose.{kind[:-1]}": settings["name"].removeprefix(f"{project}_")}  # fmt: skip
+    want = {**wanted(kind, settings), "labels": labels}
     if kind == "networks":
-        ipam = None
-        if settings["ipam"].get("config"):
-            pools = [{"Subnet": c.get("subnet"), "Gateway": c.get("gateway")} for c in settings["ipam"]["config"]]
-            ipam = {"Driver": settings["ipam"].get("driver") or "default", "Config": pools}
-        client.create_network(settings["name"], driver=settings["driver"] or "bridge", options=settings["driver_opts"],
-                              ipam=ipam, internal=settings["internal"], labels=labels)  # fmt: skip
+        create_network(client, settings["name"], want, ipam_driver=settings["ipam"].get("driver") or "default")
     else:
-        client.create_volume(settings["name"], driver=settings["driver"] or "local",
-                             driver_opts=settings["driver_opts"], labels=labels)  # fmt: skip
+        create_volume(client, settings["name"], want)
     return True
 
 

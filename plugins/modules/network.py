@@ -133,16 +133,18 @@ import ipaddress
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import (
+    IPAM_KEYS,
+    NETWORK_FLAGS,
     as_differences,
+    create_network,
     diff,
     inspected,
     needed_action,
+    network_differences,
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, string_dict
 
 PREDEFINED = ("bridge", "host", "none")
-IPAM_KEYS = (("subnet", "Subnet"), ("gateway", "Gateway"), ("ip_range", "IPRange"))
-FLAGS = (("internal", "Internal"), ("attachable", "Attachable"), ("enable_ipv6", "EnableIPv6"))
 
 
 def wanted(params) -> dict:
@@ -154,7 +156,7 @@ def wanted(params) -> dict:
         want["driver_options"] = string_dict(params["driver_options"], "driver_options")
     if params["labels"] is not None:
         want["labels"] = string_dict(params["labels"], "labels")
-    for option, _key in FLAGS:
+    for option, _key in NETWORK_FLAGS:
         if params[option] is not None:
             want[option] = params[option]
     if params["ipam_config"] is not None:
@@ -171,33 +173,6 @@ def wanted(params) -> dict:
             pools.append(pool)
         want["ipam_config"] = pools
     return want
-
-
-def present(network: dict) -> dict:
-    return {
-        "driver": network.get("Driver"),
-        "driver_options": network.get("Options") or {},
-        "labels": network.get("Labels") or {},
-        "ipam_config": [dict(pool) for pool in (network.get("IPAM") or {}).get("Config") or []],
-        **{option: bool(network.get(key)) for option, key in FLAGS},
-    }
-
-
-def differences(want: dict, network: dict) -> dict:
-    """option -> (before, after) for each set option the network does not hold."""
-    have = present(network)
-    found = {}
-    for option, value in want.items():
-        if option == "ipam_config":
-            # each wanted pool must be one of the network's, on the keys the task gives
-            holds = len(value) == len(have[option]) and all(
-                any(all(pool.get(k) == v for k, v in w.items()) for pool in have[option]) for w in value
-            )
-        else:
-            holds = have[option] == value
-        if not holds:
-            found[option] = (have[option], value)
-    return found
 
 
 def attached(client, network_id: str) -> dict[str, dict]:
@@ -223,24 +198,6 @@ def summary(network: dict | None, names: list[str]) -> dict | None:
         "subnets": [p.get("Subnet") for p in (network.get("IPAM") or {}).get("Config") or [] if p.get("Subnet")],
         "containers": sorted(names),
     }
-
-
-def create(client, params, want: dict) -> dict:
-    ipam = None
-    if want.get("ipam_config"):
-        ipam = {"Driver": "default", "Config": want["ipam_config"]}
-    created = client.create_network(
-        params["name"],
-        driver=params["driver"] or "bridge",
-        options=want.get("driver_options"),
-        ipam=ipam,
-        internal=bool(params["internal"]),
-        labels=want.get("labels"),
-        enable_ipv6=bool(params["enable_ipv6"]),
-        attachable=params["attachable"],
-        check_duplicate=True,
-    )
-    return client.inspect_network(created["Id"])
 
 
 def reconnect(client, network_id: str, endpoints: dict[str, dict]) -> None:
@@ -311,7 +268,7 @@ def main() -> None:
     with dm.failing(lambda: {"actions": actions}):
         network = inspected(client.inspect_network, name)
         endpoints = attached(client, network["Id"]) if network else {}
-        found = differences(want, network) if network and params["state"] == "present" else {}
+        found = network_differences(want, network) if network and params["state"] == "present" else {}
         actions = planned(params, network, found, endpoints)
         if actions and not module.check_mode:
             for container in endpoints:
@@ -320,7 +277,7 @@ def main() -> None:
                 client.remove_network(network["Id"])
                 network = None
             if actions[0] != "removed":
-                network = create(client, params, want)
+                network = create_network(client, name, want)
                 reconnect(client, network["Id"], endpoints)
                 reconnected = sorted(endpoints)
     names = list(endpoints) if network is not None else []

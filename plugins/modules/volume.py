@@ -97,9 +97,11 @@ differences:
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import (
     as_differences,
+    create_volume,
     diff,
     inspected,
     needed_action,
+    volume_differences,
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, string_dict
 
@@ -111,16 +113,6 @@ def wanted(params) -> dict:
         if params[option] is not None:
             want[option] = string_dict(params[option], option)
     return want
-
-
-def differences(want: dict, volume: dict) -> dict:
-    """option -> (before, after) for each option the task sets that the volume does not hold."""
-    have = {
-        "driver": volume.get("Driver"),
-        "driver_options": volume.get("Options") or {},
-        "labels": volume.get("Labels") or {},
-    }
-    return {o: (have[o], v) for o, v in want.items() if have[o] != v}
 
 
 def users(client, name: str) -> list[str]:
@@ -179,7 +171,7 @@ def main() -> None:
     actions: list[str] = []
     with dm.failing(lambda: {"actions": actions}):
         volume = inspected(client.inspect_volume, name)
-        found = differences(want, volume) if volume and params["state"] == "present" else {}
+        found = volume_differences(want, volume) if volume and params["state"] == "present" else {}
         used_by = users(client, name) if volume else []
         actions = planned(params, volume, found, used_by)
         if actions and not module.check_mode:
@@ -187,12 +179,7 @@ def main() -> None:
                 client.remove_volume(name)
                 volume = None
             if actions[0] != "removed":
-                volume = client.create_volume(
-                    name,
-                    driver=params["driver"] or "local",
-                    driver_opts=want.get("driver_options") or None,
-                    labels=want.get("labels") or None,
-                )
+                volume = create_volume(client, name, want)
     result = {"changed": bool(actions), "actions": actions, "differences": as_differences(found),
               "volume": summary(volume, used_by if volume else [])}  # fmt: skip
     if module._diff:

@@ -133,7 +133,7 @@ def test_a_network_or_volume_that_differs_from_the_file_is_named_and_nothing_is_
     edited = text.replace("  back: {}", "  back: {internal: true}")
     (directory / "compose.yaml").write_text(edited.replace("  data: {}", "  data: {driver_opts: {type: tmpfs}}"))
     network = f"networks: the network '{name}_back' exists with other settings (internal is False, the file asks"
-    volume = f"volumes: the volume '{name}_data' exists with other settings (driver_opts.type is None, the file"
+    volume = f"volumes: the volume '{name}_data' exists with other settings (driver_options is {{}}, the file"
     for check in (True, False):
         refused = module("compose", {"project_src": str(directory)}, check=check)
         assert refused.failed and network in refused["msg"] and volume in refused["msg"], refused.get("msg")
