@@ -16,6 +16,7 @@ import os
 import re
 from typing import Any
 
+from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import OPTIONS
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, duration_ns
 
 PROJECT_LABEL = "com.docker.compose.project"
@@ -30,14 +31,7 @@ CONDITIONS = {"service_started": "started", "service_healthy": "healthy", "servi
 RESTART = {"no": "no", "always": "always", "on-failure": "on-failure", "unless-stopped": "unless-stopped"}
 
 # service key -> container option, for the keys whose value the container option takes as it is
-SAME = {"image": "image", "command": "command", "entrypoint": "entrypoint", "user": "user",
-        "working_dir": "working_dir", "hostname": "hostname", "init": "init", "privileged": "privileged",
-        "read_only": "read_only",
-        "cap_add": "cap_add", "cap_drop": "cap_drop", "dns": "dns", "dns_search": "dns_search", "devices": "devices",
-        "expose": "expose", "shm_size": "shm_size", "stop_signal": "stop_signal", "pid": "pid_mode", "ipc": "ipc_mode",
-        "security_opt": "security_opts", "tty": "tty", "stdin_open": "interactive", "mem_limit": "memory",
-        "memswap_limit": "memory_swap", "mem_reservation": "memory_reservation", "cpus": "cpus",
-        "cpu_shares": "cpu_shares", "network_mode": "network_mode"}  # fmt: skip
+SAME = {option.compose: option.name for option in OPTIONS if option.compose}
 HANDLED = {"environment", "env_file", "labels", "ports", "volumes", "networks", "depends_on", "healthcheck", "restart",
            "logging", "tmpfs", "ulimits", "extra_hosts", "sysctls", "deploy", "scale", "stop_grace_period",
            "pull_policy", "profiles", "container_name"}  # fmt: skip

@@ -507,6 +507,7 @@ class Option:
     ``empty`` when unset); ``to_api`` turns the wanted value into the payload's form. ``update``: ``docker
     update`` changes it in place. ``mode``: the comparison rule unless ``comparisons`` names another.
     ``create``: False where creating the container places it by hand (image, networks, exposed ports).
+    ``compose``: the Compose service key that takes this option's value as it is (``mem_limit``), if any.
     """
 
     name: str
@@ -521,6 +522,7 @@ class Option:
     mode: str = "exact"
     create: bool = True
     extra: dict[str, dict[str, Any]] = field(default_factory=dict)  # argument specs that only feed convert
+    compose: Optional[str] = None
 
     def given(self, params: dict[str, Any]) -> bool:
         return any(params.get(source) not in (None, "") for source in self.sources or (self.name,))
@@ -561,16 +563,17 @@ def _stop_timeout(value: int) -> int:
 LIST, DICT = {"type": "list", "elements": "str"}, {"type": "dict"}
 OPTIONS: tuple[Option, ...] = (
     # The image's ID is compared (with the one the reference names on the host); desired() leaves it out.
-    Option("image", {"type": "str"}, "Image", convert=None, create=False),
-    Option("command", {"type": "raw"}, "Config.Cmd", [], lambda v, p: argv(v, "command")),
-    Option("entrypoint", {"type": "raw"}, "Config.Entrypoint", [], lambda v, p: argv(v, "entrypoint")),
+    Option("image", {"type": "str"}, "Image", convert=None, create=False, compose="image"),
+    Option("command", {"type": "raw"}, "Config.Cmd", [], lambda v, p: argv(v, "command"), compose="command"),
+    Option("entrypoint", {"type": "raw"}, "Config.Entrypoint", [], lambda v, p: argv(v, "entrypoint"),
+           compose="entrypoint"),
     Option("env", DICT, "Config.Env", {}, lambda v, p: _env(p), sources=("env", "env_file"), read=env_pairs,
            to_api=lambda env: [f"{k}={v}" for k, v in env.items()], extra={"env_file": {"type": "path"}}),
     Option("labels", DICT, "Config.Labels", {}, lambda v, p: string_dict(v, "labels")),
     Option("ports", {**LIST, "aliases": ["published_ports"]}, "HostConfig.PortBindings", [],
            lambda v, p: port_bindings(v), read=held_port_bindings, to_api=port_map_payload),
     Option("expose", LIST, "Config.ExposedPorts", [], lambda v, p: exposed_ports(v), read=lambda v: sorted(v or {}),
-           create=False),
+           create=False, compose="expose"),
     Option("volumes", LIST, "HostConfig.Binds", [], lambda v, p: volumes(v)[0],
            read=lambda v: sorted(normal_bind(b) for b in v or [])),
     Option("anonymous_volumes", None, "Config.Volumes", [], lambda v, p: volumes(v)[1], sources=("volumes",),
@@ -579,56 +582,65 @@ OPTIONS: tuple[Option, ...] = (
            read=lambda v: sorted(normal_volumes_from(x) for x in v or [])),
     Option("network_mode", {"type": "str"}, "HostConfig.NetworkMode", "bridge",
            lambda v, p: "bridge" if v == "default" else v, read=lambda v: "bridge" if v in (None, "", "default") else v,
-           create=False),
+           create=False, compose="network_mode"),
     Option("networks", {"type": "list", "elements": "dict", "options": NETWORK_ARGS}, "NetworkSettings.Networks", {},
            lambda v, p: networks(v, p.get("network_mode")), read=endpoints, create=False),
     Option("restart_policy", {"type": "str", "choices": ["no", "always", "on-failure", "unless-stopped"]},
            "HostConfig.RestartPolicy", None,
            lambda v, p: {"Name": v, "MaximumRetryCount": p.get("restart_retries") or 0},
            read=_restart_policy, update=True, extra={"restart_retries": {"type": "int"}}),
-    Option("user", {"type": "str"}, "Config.User", ""),
-    Option("working_dir", {"type": "str"}, "Config.WorkingDir", ""),
-    Option("hostname", {"type": "str"}, "Config.Hostname", ""),
+    Option("user", {"type": "str"}, "Config.User", "", compose="user"),
+    Option("working_dir", {"type": "str"}, "Config.WorkingDir", "", compose="working_dir"),
+    Option("hostname", {"type": "str"}, "Config.Hostname", "", compose="hostname"),
     Option("healthcheck", {"type": "dict", "options": HEALTHCHECK_ARGS}, "Config.Healthcheck", {},
            lambda v, p: healthcheck(v)),
-    Option("memory", {"type": "str"}, "HostConfig.Memory", 0, lambda v, p: byte_size(v, "memory"), update=True),
-    Option("memory_swap", {"type": "str"}, "HostConfig.MemorySwap", 0, _memory_swap, update=True),
+    Option("memory", {"type": "str"}, "HostConfig.Memory", 0, lambda v, p: byte_size(v, "memory"), update=True,
+           compose="mem_limit"),
+    Option("memory_swap", {"type": "str"}, "HostConfig.MemorySwap", 0, _memory_swap, update=True,
+           compose="memswap_limit"),
     Option("memory_reservation", {"type": "str"}, "HostConfig.MemoryReservation", 0,
-           lambda v, p: byte_size(v, "memory_reservation"), update=True),
-    Option("cpus", {"type": "float"}, "HostConfig.NanoCpus", 0, lambda v, p: round(v * 1e9), update=True),
-    Option("cpu_shares", {"type": "int"}, "HostConfig.CpuShares", 0, update=True),
+           lambda v, p: byte_size(v, "memory_reservation"), update=True, compose="mem_reservation"),
+    Option("cpus", {"type": "float"}, "HostConfig.NanoCpus", 0, lambda v, p: round(v * 1e9), update=True,
+           compose="cpus"),
+    Option("cpu_shares", {"type": "int"}, "HostConfig.CpuShares", 0, update=True, compose="cpu_shares"),
     # 0 and -1 both mean no limit to the daemon (and None on a container made without one).
     Option("pids_limit", {"type": "int"}, "HostConfig.PidsLimit", 0, lambda v, p: max(v, 0),
            read=lambda v: max(v or 0, 0), update=True),
     Option("log_driver", {"type": "str"}, "HostConfig.LogConfig.Type", ""),
     # The daemon adds its own default log options (daemon.json log-opts) to a container's.
     Option("log_options", DICT, "HostConfig.LogConfig.Config", {}, lambda v, p: log_options(v), mode="allow_more"),
-    Option("init", {"type": "bool"}, "HostConfig.Init", False, lambda v, p: bool(v)),
-    Option("privileged", {"type": "bool"}, "HostConfig.Privileged", False, lambda v, p: bool(v)),
-    Option("read_only", {"type": "bool"}, "HostConfig.ReadonlyRootfs", False, lambda v, p: bool(v)),
-    Option("cap_add", LIST, "HostConfig.CapAdd", [], lambda v, p: _sorted_caps(v), read=_sorted_caps),
-    Option("cap_drop", LIST, "HostConfig.CapDrop", [], lambda v, p: _sorted_caps(v), read=_sorted_caps),
+    Option("init", {"type": "bool"}, "HostConfig.Init", False, lambda v, p: bool(v), compose="init"),
+    Option("privileged", {"type": "bool"}, "HostConfig.Privileged", False, lambda v, p: bool(v), compose="privileged"),
+    Option("read_only", {"type": "bool"}, "HostConfig.ReadonlyRootfs", False, lambda v, p: bool(v),
+           compose="read_only"),
+    Option("cap_add", LIST, "HostConfig.CapAdd", [], lambda v, p: _sorted_caps(v), read=_sorted_caps,
+           compose="cap_add"),
+    Option("cap_drop", LIST, "HostConfig.CapDrop", [], lambda v, p: _sorted_caps(v), read=_sorted_caps,
+           compose="cap_drop"),
     Option("tmpfs", LIST, "HostConfig.Tmpfs", {}, lambda v, p: tmpfs(v)),
-    Option("tty", {"type": "bool"}, "Config.Tty", False, lambda v, p: bool(v)),
-    Option("interactive", {"type": "bool"}, "Config.OpenStdin", False, lambda v, p: bool(v)),
+    Option("tty", {"type": "bool"}, "Config.Tty", False, lambda v, p: bool(v), compose="tty"),
+    Option("interactive", {"type": "bool"}, "Config.OpenStdin", False, lambda v, p: bool(v), compose="stdin_open"),
     Option("auto_remove", {"type": "bool"}, "HostConfig.AutoRemove", False, lambda v, p: bool(v)),
-    Option("devices", LIST, "HostConfig.Devices", [], lambda v, p: devices(v), read=held_devices),
-    Option("dns", LIST, "HostConfig.Dns", [], lambda v, p: dns_servers(v)),
-    Option("dns_search", LIST, "HostConfig.DnsSearch", []),
+    Option("devices", LIST, "HostConfig.Devices", [], lambda v, p: devices(v), read=held_devices, compose="devices"),
+    Option("dns", LIST, "HostConfig.Dns", [], lambda v, p: dns_servers(v), compose="dns"),
+    Option("dns_search", LIST, "HostConfig.DnsSearch", [], compose="dns_search"),
     Option("dns_options", LIST, "HostConfig.DnsOptions", [], lambda v, p: sorted(v), read=lambda v: sorted(v or [])),
     Option("extra_hosts", DICT, "HostConfig.ExtraHosts", {}, lambda v, p: extra_hosts(v), read=held_extra_hosts,
            to_api=lambda hosts: [f"{name}:{address}" for name, address in sorted(hosts.items())]),
     Option("ulimits", LIST, "HostConfig.Ulimits", [], lambda v, p: ulimits(v), read=held_ulimits),
     Option("security_opts", LIST, "HostConfig.SecurityOpt", [], lambda v, p: security_opts(v),
-           read=lambda v: security_opts(v, held=True)),
-    Option("pid_mode", {"type": "str"}, "HostConfig.PidMode", "", lambda v, p: namespace_mode(v, "pid_mode")),
+           read=lambda v: security_opts(v, held=True), compose="security_opt"),
+    Option("pid_mode", {"type": "str"}, "HostConfig.PidMode", "", lambda v, p: namespace_mode(v, "pid_mode"),
+           compose="pid"),
     # Without ipc_mode the daemon picks (daemon.json default-ipc-mode): only a task's own value is compared.
-    Option("ipc_mode", {"type": "str"}, "HostConfig.IpcMode", "", lambda v, p: namespace_mode(v, "ipc_mode")),
-    Option("shm_size", {"type": "str"}, "HostConfig.ShmSize", 0, lambda v, p: byte_size(v, "shm_size")),
+    Option("ipc_mode", {"type": "str"}, "HostConfig.IpcMode", "", lambda v, p: namespace_mode(v, "ipc_mode"),
+           compose="ipc"),
+    Option("shm_size", {"type": "str"}, "HostConfig.ShmSize", 0, lambda v, p: byte_size(v, "shm_size"),
+           compose="shm_size"),
     Option("publish_all_ports", {"type": "bool"}, "HostConfig.PublishAllPorts", False, lambda v, p: bool(v)),
     Option("sysctls", DICT, "HostConfig.Sysctls", {}, lambda v, p: string_dict(v, "sysctls")),
     Option("stop_signal", {"type": "str"}, "Config.StopSignal", "SIGTERM", lambda v, p: signal_name(v),
-           read=lambda v: signal_name(v) if v else "SIGTERM"),
+           read=lambda v: signal_name(v) if v else "SIGTERM", compose="stop_signal"),
     Option("stop_timeout", {"type": "int"}, "Config.StopTimeout", None, lambda v, p: _stop_timeout(v)),
     # Refused with advice: a spec that names links fails before anything is touched.
     Option("links", LIST, "HostConfig.Links", [], refuse_links),

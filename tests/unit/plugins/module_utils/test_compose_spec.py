@@ -105,3 +105,19 @@ def test_deploy_keys_become_container_options_and_swarm_only_ones_are_ignored_as
 def test_deploy_keys_that_cannot_apply_on_one_host_are_named(deploy, named):
     with pytest.raises(SpecError, match=re.escape(named)):
         Project({"services": {"web": {"image": "app", "deploy": deploy}}}, "p", "/srv", [])
+
+
+def test_service_keys_taken_as_they_are_come_from_the_container_options_that_name_them():
+    config = {"services": {"app": {"image": "app:1", "mem_limit": "64m", "stdin_open": True, "pid": "host",
+                                   "security_opt": ["no-new-privileges:true"], "cpus": 0.5}}}  # fmt: skip
+    (app,) = Project(config, "p", "/srv/p", []).specs["app"]
+    assert (app["memory"], app["interactive"], app["pid_mode"], app["security_opts"], app["cpus"]) == (
+        "64m",
+        True,
+        "host",
+        ["no-new-privileges:true"],
+        0.5,
+    )
+    # a key the container options do not name is refused with its path, before anything is touched
+    with pytest.raises(SpecError, match=r"services\.app.*oom_kill_disable"):
+        Project({"services": {"app": {"image": "a", "oom_kill_disable": True}}}, "p", "/srv/p", [])
