@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any, Callable
 
-from ansible_collections.dockyard.docker.plugins.module_utils import daemon_schema, data_root
+from ansible_collections.dockyard.docker.plugins.module_utils import apt_sources, daemon_schema, data_root
 from ansible_collections.dockyard.docker.plugins.module_utils.legacy_options import with_legacy
 from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import clash_messages
 
@@ -135,6 +135,9 @@ def request(v: dict) -> dict:
     ]
     if kind == "static":
         paths += [unit["dest"] for unit in svc["static_units"]]
+    apt_repository = v["docker_package_manager"] == "apt" and v["docker_package_source"] in ("docker", "mirror")
+    if apt_repository:
+        paths.append(v["docker_repository"]["key_file"])
     return {
         "package_manager": v["docker_package_manager"],
         "packages": wanted_names(v, kind) + v["docker_conflicting_packages"][kind],
@@ -145,9 +148,36 @@ def request(v: dict) -> dict:
         "service_manager": v["docker_service_manager"],
         "daemon_json": v["docker_daemon_json_path"],
         "daemon_json_content": True,
+        "apt_sources": apt_repository,
         "restart_marker": v["docker_restart_marker"],
         "data_root": v["docker_daemon_options"].get("data-root") or v["docker_data_root"] or "/var/lib/docker",
     }
+
+
+def is_docker_source(uris: list[str], base: str) -> bool:
+    """An apt entry of Docker's repository: at download.docker.com, under the role's base URL, or on a
+    mirror's docker-ce tree (mirrors.example.com/docker-ce/linux/debian)."""
+    for uri in uris:
+        plain = uri.rstrip("/")
+        if re.match(r"^https?://download\.docker\.com(/|$)", plain) or "/docker-ce/" in plain + "/":
+            return True
+        if plain.startswith(base.rstrip("/")):
+            return True
+    return False
+
+
+def apt_sources_text(v: dict, url: str) -> str:
+    """The role's docker.sources (deb822): the key as a keyring named by Signed-By, never apt-key."""
+    where = " (a mirror of download.docker.com)" if v["docker_package_source"] == "mirror" else ""
+    return (
+        f"# Docker's CE packages{where}; written by the dockyard.docker engine role, which replaces changes here.\n"
+        "Types: deb\n"
+        f"URIs: {url}\n"
+        f"Suites: {v['docker_apt_suite']}\n"
+        "Components: stable\n"
+        f"Architectures: {v['docker_apt_architecture']}\n"
+        f"Signed-By: {v['docker_repository']['key_file']}\n"
+    )
 
 
 class Plan:
@@ -292,6 +322,7 @@ class Plan:
         static = self.static()
         settings = self.daemon_settings()
         rootless = self.rootless(settings)
+        repository = self.repository(packages)
         swap_accounted = any(p in self.present for p in v["docker_swap_accounting_proof"])
         remote_api_wanted = bool(v["docker_tls_listen"])
         proxy_wanted = bool(v["docker_proxy_http"] or v["docker_proxy_https"])
@@ -316,7 +347,7 @@ class Plan:
             "registry_cas": bool(v["docker_registry_ca_certs"]),
             "proxy": proxy_wanted or self.service["proxy_file"] in self.present,
             "remote_api": remote_api_wanted or v["docker_hosts_dropin"] in self.present,
-            "repository": v["docker_package_source"] in ("docker", "mirror"),
+            "repository": repository.get("work", False),
             "install": install_work,
             "users": bool(users_to_add or users_to_remove),
             "service": (not host.get("service_active") or host.get("service_enabled") != v["docker_service_enabled"])
@@ -344,28 +375,77 @@ class Plan:
             "rootless": rootless,
             "swap_accounted": swap_accounted,
             "reboot_required": bool(v["docker_swap_accounting"] and not swap_accounted),
-            "repository": self.repository(),
+            "repository": repository,
             "pending": pending,
             "work": sorted(step for step, todo in pending.items() if todo),
         }
-        self.problems = self.setting_problems(plan)
+        self.problems += self.setting_problems(plan)
         plan["problems"] = self.problems
         plan["warnings"] = self.warnings
         return plan
 
-    def repository(self) -> dict:
-        """Docker's package repository for this distribution: at download.docker.com, or under the mirror."""
+    def repository(self, packages: dict) -> dict:
+        """Docker's package repository for this distribution: at download.docker.com, or under the mirror.
+        On apt: the docker.sources the role writes, whether the key is fetched again, and the earlier Docker
+        sources (and their keys) that would clash with it."""
         v = self.v
         base = (
             v["docker_repository_mirror"]
             if v["docker_package_source"] == "mirror"
             else "https://download.docker.com/linux"
         )
-        tree = (v.get("docker_repository") or {}).get("distribution")
-        if not tree:
+        layout = v.get("docker_repository") or {}
+        if not layout.get("distribution"):
             return {}
-        url = f"{base.rstrip('/')}/{tree}"
-        return {"url": url, "key_url": f"{url}/gpg"}
+        url = f"{base.rstrip('/')}/{layout['distribution']}"
+        found = {"url": url, "key_url": f"{url}/gpg", "work": v["docker_package_source"] in ("docker", "mirror")}
+        if not found["work"] or v["docker_package_manager"] != "apt":
+            return found
+        listing = self.host.get("apt_sources") or {"files": {}, "keys": []}
+        text = apt_sources_text(v, url)
+        stale = self._stale_apt_sources(listing, base)
+        rewritten = listing["files"].get(layout["file"]) != text
+        # apt refreshes its lists before it installs or upgrades: the key is fetched again then, which is
+        # how a key Docker (or the mirror) rotated reaches the host.
+        refresh_key = (
+            layout["key_file"] not in self.present or rewritten or bool(packages["missing"] or packages["off_pin"])
+        )
+        found.update(stale, sources_text=text, refresh_key=refresh_key)
+        found["work"] = bool(
+            rewritten or refresh_key or stale["stale_files"] or stale["stale_lines"] or stale["stale_keys"]
+        )
+        return found
+
+    def _stale_apt_sources(self, listing: dict, base: str) -> dict:
+        """Docker sources other than the role's file: a file that holds only those goes, a line in a file
+        that holds other sources too is commented out, and their keys (and Docker keys in trusted.gpg.d,
+        which apt trusts for every source) go too."""
+        layout = self.v["docker_repository"]
+        files, lines, used_keys, kept_keys = [], [], set(), set()
+        for path, text in sorted(listing["files"].items()):
+            if path == layout["file"]:
+                continue
+            found = apt_sources.entries(path, text)
+            docker = [e for e in found if is_docker_source(e["uris"], base)]
+            kept_keys |= {e["signed_by"] for e in found if e not in docker}
+            if not docker:
+                continue
+            used_keys |= {e["signed_by"] for e in docker}
+            if len(docker) == len(found) and path != "/etc/apt/sources.list":
+                files.append(path)
+            elif path.endswith(".sources"):
+                self.problems.append(
+                    f"{path} names Docker's repository ({docker[0]['uris'][0]}) beside other sources; apt would see it"
+                    f" twice with {layout['file']}: remove that stanza, then run again"
+                )
+            else:
+                lines += [{"path": path, "text": e["text"]} for e in docker]
+        keys = [
+            k
+            for k in listing["keys"]
+            if k != layout["key_file"] and k not in kept_keys and (k in used_keys or "/trusted.gpg.d/" in k)
+        ]
+        return {"stale_files": files, "stale_lines": lines, "stale_keys": keys}
 
     def ignore_flags_for(self) -> list[str]:
         """The role's drop-in takes -H off the unit's command line when daemon.json names the hosts, and the

@@ -104,6 +104,12 @@ options:
         caller that plans the file itself.
     type: bool
     default: false
+  apt_sources:
+    description:
+      - Also return apt's sources files as they are and the Docker keys apt may trust (RV(apt_sources)), for a
+        caller that looks for an earlier Docker source that clashes with its own.
+    type: bool
+    default: false
   data_root:
     description:
       - A data root to look at (an absolute path, which may not exist yet). Returns the mount its nearest existing
@@ -219,6 +225,20 @@ system_accounts:
   returned: when O(daemon_json_content=true)
   type: list
   elements: str
+apt_sources:
+  description: With O(apt_sources), apt's sources files and the Docker keys apt may trust.
+  returned: when O(apt_sources=true)
+  type: dict
+  contains:
+    files:
+      description:
+        - The text of C(/etc/apt/sources.list) and of each C(.list) and C(.sources) file in C(sources.list.d),
+          by path.
+      type: dict
+    keys:
+      description: Keys whose names say Docker, in C(trusted.gpg.d), C(/etc/apt/keyrings) and C(/usr/share/keyrings).
+      type: list
+      elements: str
 data_root_mount:
   description: With O(data_root), the C(point), C(fstype) and (xfs) C(xfs_ftype) of the mount the data root is on.
   returned: when O(data_root) is absolute
@@ -280,7 +300,13 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.dockyard.docker.plugins.module_utils import data_root, engine_socket, legacy_options, rootless
+from ansible_collections.dockyard.docker.plugins.module_utils import (
+    apt_sources,
+    data_root,
+    engine_socket,
+    legacy_options,
+    rootless,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
     file_drift,
     load,
@@ -484,6 +510,7 @@ def main() -> None:
             "daemon_settings_exclusive": {"type": "bool", "default": True},
             "daemon_json_content": {"type": "bool", "default": False},
             "data_root": {"type": "str"},
+            "apt_sources": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
@@ -511,6 +538,8 @@ def main() -> None:
         settled.update(daemon_json_content=daemon_json_content(p["daemon_json"]),
                        service_flags=flag_sources(module, f"{p['service']}.service"),
                        system_accounts=system_accounts(members))  # fmt: skip
+    if p["apt_sources"]:
+        settled["apt_sources"] = apt_sources.read()
     if p["data_root"]:
         settled.update(data_root_facts(module, p["data_root"], daemon))
     daemon.pop("_info", None)

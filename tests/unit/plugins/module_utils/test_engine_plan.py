@@ -114,19 +114,72 @@ def test_ubuntu_docker_mirror_apt_source():
     assert v["docker_package_manager"] == "apt" and v["docker_service_manager"] == "systemd"
     assert p["packages"]["wanted"][:2] == ["docker-ce", "docker-ce-cli"]
     assert {"docker.io", "podman-docker"} <= set(v["docker_conflicting_packages"]["docker"])
-    repo = render(
-        "ubuntu2404", "docker.sources.j2", docker_package_source="mirror", docker_repository_mirror=MIRROR + "/"
-    )
-    assert f"URIs: {MIRROR}/ubuntu\n" in repo
+    repo = p["repository"]["sources_text"]
+    assert f"URIs: {MIRROR}/ubuntu\n" in repo and "Signed-By: /etc/apt/keyrings/docker.asc\n" in repo
     assert "Suites: noble\n" in repo and "Architectures: amd64\n" in repo
     assert p["repository"]["key_url"] == f"{MIRROR}/ubuntu/gpg"
     assert p["pending"]["repository"] is True and p["problems"] == []
 
 
 def test_mint_uses_ubuntu_tree_and_release():
-    repo = render("mint22", "docker.sources.j2", docker_package_source="docker")
+    repo = plan("mint22", docker_package_source="docker")["repository"]["sources_text"]
     assert "URIs: https://download.docker.com/linux/ubuntu\n" in repo
     assert "Suites: noble\n" in repo
+
+
+# An earlier Docker source as an install script or geerlingguy.docker left it: a one-line docker.list
+# signed by a key in /usr/share/keyrings, and Docker's key in trusted.gpg.d.
+OLD_LIST = (
+    "deb [arch=amd64 signed-by=/usr/share/keyrings/docker-archive-keyring.gpg]"
+    " https://download.docker.com/linux/debian bookworm stable\n"
+)
+KEYRING = "/etc/apt/keyrings/docker.asc"
+OLD_KEYS = ["/etc/apt/trusted.gpg.d/docker.gpg", "/usr/share/keyrings/docker-archive-keyring.gpg"]
+
+
+def apt_host(files: dict, keys: list, present=()) -> dict:
+    debian = {"/etc/apt/sources.list": "deb http://deb.debian.org/debian bookworm main\n"}
+    return {"apt_sources": {"files": {**debian, **files}, "keys": keys}, "present_paths": list(present)}
+
+
+def test_an_earlier_docker_list_and_its_keys_are_removed_before_the_role_writes_its_source():
+    host = apt_host({"/etc/apt/sources.list.d/docker.list": OLD_LIST}, OLD_KEYS)
+    repo = plan("debian12", host, docker_package_source="docker")["repository"]
+    assert repo["stale_files"] == ["/etc/apt/sources.list.d/docker.list"]
+    assert repo["stale_keys"] == OLD_KEYS and repo["stale_lines"] == []
+    assert repo["refresh_key"] is True
+
+
+def test_docker_lines_in_a_file_with_other_sources_are_commented_out_and_the_file_stays():
+    host = apt_host({"/etc/apt/sources.list": "deb http://deb.debian.org/debian bookworm main\n" + OLD_LIST}, [])
+    repo = plan("debian12", host, docker_package_source="mirror", docker_repository_mirror=MIRROR)["repository"]
+    assert repo["stale_files"] == [] and repo["stale_lines"] == [
+        {"path": "/etc/apt/sources.list", "text": OLD_LIST.strip()}
+    ]
+
+
+def test_a_mirror_source_in_deb822_beside_other_stanzas_is_refused_naming_the_file():
+    mixed = (
+        "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\n\n"
+        f"Types: deb\nURIs: {MIRROR}/debian\nSuites: bookworm\nComponents: stable\n"
+    )
+    p = plan("debian12", apt_host({"/etc/apt/sources.list.d/extra.sources": mixed}, []), docker_package_source="docker")
+    assert any(m.startswith("/etc/apt/sources.list.d/extra.sources names Docker's repository") for m in p["problems"])
+
+
+def test_the_role_source_in_place_with_its_key_and_nothing_to_install_leaves_the_repository_alone():
+    first = plan("debian12", docker_package_source="docker")["repository"]
+    installed = ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin",
+                 "python3-yaml", "python3-docker"]  # fmt: skip
+    written = {"/etc/apt/sources.list.d/docker.sources": first["sources_text"]}
+    host = {**apt_host(written, [KEYRING], present=[KEYRING]), "installed": installed, "group_exists": True}
+    p = plan("debian12", host, docker_package_source="docker")
+    assert p["repository"]["refresh_key"] is False and p["pending"]["repository"] is False
+    # A new pin makes apt refresh its lists: the key is fetched again then (a rotated key reaches the host).
+    pinned = plan("debian12", {**host, "versions": dict.fromkeys(installed, "5:26.1.5-1~debian.12~bookworm")},
+                  docker_package_source="docker", docker_version="5:28.5")  # fmt: skip
+    assert pinned["packages"]["off_pin"] == ["docker-ce", "docker-ce-cli"]
+    assert pinned["repository"]["refresh_key"] is True and pinned["pending"]["repository"] is True
 
 
 def test_debian13_distro_packages_include_the_split_cli():
