@@ -20,11 +20,14 @@ def _openssl(*args: str, cwd: Path) -> None:
     subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
 
 
-def make_certs(directory: Path, name: str = "", addresses: tuple[str, ...] = ("127.0.0.1",)) -> Path:
-    """CA, server certificate for ``addresses`` and localhost, and a client certificate, Docker-style names."""
+def make_certs(
+    directory: Path, name: str = "", addresses: tuple[str, ...] = ("127.0.0.1",), dns_names: tuple[str, ...] = ()
+) -> Path:
+    """CA, server certificate for ``addresses``, ``dns_names`` and localhost, and a client certificate,
+    Docker-style names."""
     d = directory
     d.mkdir(parents=True, exist_ok=True)
-    sans = ",".join(f"IP:{address}" for address in addresses)
+    sans = ",".join([f"IP:{address}" for address in addresses] + [f"DNS:{dns}" for dns in dns_names])
     _openssl(
         "req",
         "-x509",
