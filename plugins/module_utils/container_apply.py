@@ -35,7 +35,9 @@ from ansible_collections.dockyard.docker.plugins.module_utils.resources import i
 
 DEFAULT_STOP_TIMEOUT = 10
 # A container that exits at once may still show as running for a moment after the start call returns.
-SETTLE_SECONDS = 0.05
+# How long that moment lasts grows with the host's load, as the create and start calls do: the wait is
+# half the time they took, within these bounds.
+SETTLE_SECONDS = (0.05, 0.5)
 LOG_TAIL_LINES = 10
 # What the engine says when containerd still holds a container's ID: a task started just before the
 # daemon was killed, which the restarted daemon does not know about (20.10 says "id already in use",
@@ -111,6 +113,7 @@ class ContainerActions:
     def act(self, plan: Plan) -> None:
         params, current = plan.params, plan.current
         container_id = current["Id"] if current else None
+        began = time.monotonic()
         for step in list(plan.steps):  # a start may turn into a recreation (_start)
             if step == "removed":
                 self.client.remove_container(container_id, force=True, v=params["remove_volumes"])
@@ -129,7 +132,8 @@ class ContainerActions:
             return
         plan.after = inspected(self.client.inspect_container, container_id)  # auto_remove may have removed it
         if self.started(plan):
-            self._check_still_running(container_id, plan, self.settle)
+            settle = min(max(SETTLE_SECONDS[0], (time.monotonic() - began) / 2), SETTLE_SECONDS[1])
+            self._check_still_running(container_id, plan, settle if self.settle else 0.0)
 
     def _in_place(self, step: str, container_id: str, plan: Plan) -> None:
         """A step that acts on the container as it is."""
@@ -289,13 +293,13 @@ class ContainerActions:
         """After a batch: whether each container it started still runs (see _check_still_running)."""
         if plan.after is not None and is_running(plan.after):
             plan.after = inspected(self.client.inspect_container, plan.after["Id"])
-            self._check_still_running(plan.after["Id"] if plan.after else "", plan, settle=False)
+            self._check_still_running(plan.after["Id"] if plan.after else "", plan, settle=0.0)
 
-    def _check_still_running(self, container_id: str, plan: Plan, settle: bool) -> None:
+    def _check_still_running(self, container_id: str, plan: Plan, settle: float) -> None:
         """A container just started that has exited already is reported with its exit code and last log
         lines: a failure when the code is not 0, else a warning (the next run would start it again)."""
         if settle and is_running(plan.after):
-            time.sleep(SETTLE_SECONDS)
+            time.sleep(settle)
             plan.after = inspected(self.client.inspect_container, container_id)
         if plan.after is None:
             self.warnings.append(f"{plan.name}: exited and was removed at once (auto_remove); nothing is left to read")
