@@ -141,19 +141,95 @@ def _transient(exc: Exception) -> bool:
 
 
 def archive_manifest(path: str) -> list[dict[str, Any]]:
-    """[{"id": "sha256:...", "tags": [...]}] of a `docker save` archive (classic or OCI layout)."""
+    """[{"id": "sha256:...", "ids": [...], "tags": [...]}] of a `docker save` archive (classic or OCI layout).
+
+    ``id`` is the image's config digest, its ID in the classic store; ``ids`` adds the digests of the
+    manifests (and indexes) that lead to that config, one of which is its ID in the containerd image store."""
     with tarfile.open(path) as archive:
         member = archive.extractfile("manifest.json")
         if member is None:
             raise ValueError(f"{path} has no manifest.json; it is not a docker save archive")
         manifest = json.load(member)
-    return [
-        {
-            "id": "sha256:" + os.path.basename(entry["Config"]).replace(".json", ""),
-            "tags": sorted(entry.get("RepoTags") or []),
-        }
-        for entry in manifest
-    ]
+        leads_to = _oci_digests(archive)
+        images = []
+        for entry in manifest:
+            config = "sha256:" + os.path.basename(entry["Config"]).replace(".json", "")
+            ids = [config, *sorted(leads_to.get(config, ()))]
+            image = {"id": config, "ids": ids, "tags": sorted(entry.get("RepoTags") or [])}
+            images.append({**image, "identity": _identity(json.load(archive.extractfile(entry["Config"])))})
+    return images
+
+
+# What the containerd image store shows of an image loaded from an archive without the manifest it gives it
+# an ID by: the layers, when and for which platform it was built, and how it runs.
+IDENTITY_KEYS = ("Cmd", "Entrypoint", "Env", "Labels", "User", "WorkingDir")
+
+
+def _identity(config: dict) -> dict:
+    run = config.get("config") or {}
+    return {
+        "layers": (config.get("rootfs") or {}).get("diff_ids") or [],
+        "created": config.get("created") or "",
+        "platform": [config.get("architecture") or "", config.get("os") or ""],
+        "run": {key: run.get(key) or None for key in IDENTITY_KEYS},
+    }
+
+
+def shown(images: list[dict]) -> list[dict]:
+    """archive_manifest's images as the modules return them: IDs and tags."""
+    return [{key: image[key] for key in ("id", "ids", "tags")} for image in images]
+
+
+def same_image(found: dict | None, image: dict) -> bool:
+    """Whether the image a tag names locally (inspect output) is the archive's ``image``: by ID in either
+    store; in the containerd store, an image loaded from an archive without an OCI index gets the ID of a
+    manifest made on load, so it is known by what the archive's config says instead."""
+    if not found:
+        return False
+    if found.get("Id") in image["ids"]:
+        return True
+    identity = image.get("identity") or {}
+    run = found.get("Config") or {}
+    return bool(identity.get("layers")) and identity == {
+        "layers": (found.get("RootFS") or {}).get("Layers") or [],
+        "created": found.get("Created") or "",
+        "platform": [found.get("Architecture") or "", found.get("Os") or ""],
+        "run": {key: run.get(key) or None for key in IDENTITY_KEYS},
+    }
+
+
+def _oci_digests(archive: tarfile.TarFile) -> dict[str, set[str]]:
+    """Config digest -> the digests of the index.json entries and manifests that lead to it."""
+
+    def blob(digest: str) -> dict | None:
+        try:
+            member = archive.extractfile("blobs/" + digest.replace(":", "/", 1))
+        except KeyError:
+            return None
+        return json.load(member) if member else None
+
+    def configs(digest: str, depth: int = 0) -> set[str]:
+        found = blob(digest) or {}
+        if "config" in found:
+            return {found["config"].get("digest", "")}
+        if depth > 3:  # an index of indexes goes no deeper in practice
+            return set()
+        return {c for m in found.get("manifests") or [] for c in configs(m.get("digest", ""), depth + 1)}
+
+    try:
+        member = archive.extractfile("index.json")
+    except KeyError:
+        return {}
+    leads_to: dict[str, set[str]] = {}
+    for top in (json.load(member) if member else {}).get("manifests") or []:
+        for config in configs(top.get("digest", "")):
+            chain = {top.get("digest", "")}
+            index = blob(top.get("digest", "")) or {}
+            chain |= {
+                m.get("digest", "") for m in index.get("manifests") or [] if config in configs(m.get("digest", ""), 1)
+            }
+            leads_to.setdefault(config, set()).update(d for d in chain if d)
+    return leads_to
 
 
 def file_sha256(path: str) -> str:

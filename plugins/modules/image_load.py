@@ -40,7 +40,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 images:
-  description: What the archive holds, image IDs with the tags it records.
+  description:
+    - What the archive holds, image IDs with the tags it records. C(id) is the config digest (the ID in the classic
+      store); C(ids) adds the digests of the manifests and indexes that lead to it (one of them is the ID in the
+      containerd image store).
   returned: always
   type: list
   elements: dict
@@ -55,14 +58,19 @@ loaded:
 import os
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule
-from ansible_collections.dockyard.docker.plugins.module_utils.images import archive_manifest, find_image
+from ansible_collections.dockyard.docker.plugins.module_utils.images import (
+    archive_manifest,
+    find_image,
+    same_image,
+    shown,
+)
 
 
 def present(client, image: dict) -> bool:
+    """Every tag names this image (see same_image: either image store)."""
     if not image["tags"]:
-        found = find_image(client, image["id"])
-        return found is not None
-    return all((find_image(client, tag) or {}).get("Id") == image["id"] for tag in image["tags"])
+        return any(find_image(client, digest) is not None for digest in image["ids"])
+    return all(same_image(find_image(client, tag), image) for tag in image["tags"])
 
 
 def main() -> None:
@@ -78,9 +86,9 @@ def main() -> None:
     loaded = []
     with dm.failing():
         if all(present(client, image) for image in images):
-            dm.exit(changed=False, images=images, loaded=[])
+            dm.exit(changed=False, images=shown(images), loaded=[])
         if module.check_mode:
-            dm.exit(changed=True, images=images, loaded=[])
+            dm.exit(changed=True, images=shown(images), loaded=[])
         with open(p["path"], "rb") as archive:
             for line in client.load_image(archive):
                 text = line.get("stream", "") if isinstance(line, dict) else ""
@@ -89,7 +97,7 @@ def main() -> None:
                 for prefix in ("Loaded image: ", "Loaded image ID: "):
                     if text.startswith(prefix):
                         loaded.append(text[len(prefix) :].strip())
-    dm.exit(changed=True, images=images, loaded=loaded)
+    dm.exit(changed=True, images=shown(images), loaded=loaded)
 
 
 if __name__ == "__main__":

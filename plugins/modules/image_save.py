@@ -52,7 +52,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 images:
-  description: What the archive holds, image IDs with the tags it records.
+  description:
+    - What the archive holds, image IDs with the tags it records. C(id) is the config digest (the ID in the classic
+      store); C(ids) adds the digests of the manifests and indexes that lead to it (one of them is the ID in the
+      containerd image store).
   returned: always
   type: list
   elements: dict
@@ -72,6 +75,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     archive_manifest,
     find_image,
     replace_unless_same,
+    shown,
 )
 
 
@@ -93,7 +97,7 @@ def main() -> None:
         staged = stage(directory, ".image-save-", response.iter_content(chunk_size=1 << 20))
     images = archive_manifest(staged)
     same = os.path.exists(p["path"]) and _holds(p["path"], images)
-    dm.exit(changed=replace_unless_same(module, staged, p["path"], p["mode"], same), images=images)
+    dm.exit(changed=replace_unless_same(module, staged, p["path"], p["mode"], same), images=shown(images))
 
 
 def _holds(path: str, images: list) -> bool:

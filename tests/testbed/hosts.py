@@ -107,9 +107,13 @@ def _boot_container(client, image: str, name: str, pubkey: Path, session: str, o
             "/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"},
             str(pubkey): {"bind": f"/home/{SSH_USER}/.ssh/authorized_keys", "mode": "ro"},
         },
-        # Anonymous volumes, so that Docker inside the host runs on overlay2, and a data disk (/srv) that
-        # it could move its data root to (the host's own root is an overlay, which overlay2 refuses).
-        mounts=[docker.types.Mount(target=path, source=None, type="volume") for path in ("/var/lib/docker", "/srv")],
+        # Anonymous volumes, so that Docker inside the host runs on overlay2 (and containerd's image store on
+        # its overlayfs snapshotter), and a data disk (/srv) that it could move its data root to (the host's
+        # own root is an overlay, which overlay2 refuses).
+        mounts=[
+            docker.types.Mount(target=path, source=None, type="volume")
+            for path in ("/var/lib/docker", "/var/lib/containerd", "/srv")
+        ],
         tmpfs={"/run": "", "/run/lock": "", "/tmp": ""},
         port_bindings={22: ("127.0.0.1", None)},
         **_SECURITY,
