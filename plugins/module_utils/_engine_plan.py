@@ -166,6 +166,17 @@ def is_docker_source(uris: list[str], base: str) -> bool:
     return False
 
 
+def image_store_wanted(settings: dict, version: str, current: str) -> str:
+    """The image store the daemon runs with once it has these settings: what features.containerd-snapshotter
+    says; unset, the classic store before Docker 29, and from 29 the one in use (29 keeps a store that holds
+    data and takes containerd's for a fresh install)."""
+    asked = (settings.get("features") or {}).get("containerd-snapshotter")
+    if asked is None:
+        major = re.match(r"^([0-9]+)\.", version)
+        return current if major and int(major.group(1)) >= 29 else "classic"
+    return "containerd" if asked in (True, "true") else "classic"
+
+
 def apt_sources_text(v: dict, url: str) -> str:
     """The role's docker.sources (deb822): the key as a keyring named by Signed-By, never apt-key."""
     where = " (a mirror of download.docker.com)" if v["docker_package_source"] == "mirror" else ""
@@ -484,6 +495,7 @@ class Plan:
             self.problem_daemon_settings,
             self.problem_data_root,
             self.problem_data_root_move,
+            self.problem_image_store_switch,
             self.problem_proxies,
             self.problem_users,
             self.problem_rootless,
@@ -688,6 +700,25 @@ class Plan:
         return [
             f"docker_data_root: Docker's data cannot move from {self.daemon.get('data_root')} to"
             f" {plan['data_root_wanted']}: {'; '.join(reasons)}"
+        ]
+
+    def problem_image_store_switch(self, plan: dict) -> list[str]:
+        """Switching image stores hides the other store's images and containers: refused while it holds any."""
+        d, v = self.daemon, self.v
+        if not d.get("answering") or not d.get("image_store") or v["docker_image_store_switch"]:
+            return []
+        wanted = image_store_wanted(plan["daemon_settings"], d.get("version") or "", d["image_store"])
+        held = {"images": d.get("images", 0), "containers": d.get("containers", 0)}
+        if wanted == d["image_store"] or not any(held.values()):
+            return []
+        where = _where("features", v) + ".containerd-snapshotter"
+        names = {"containerd": "containerd's image store", "classic": "the classic image store"}
+        return [
+            f"{where}: {'true' if wanted == 'containerd' else 'unset or false'} switches {v['inventory_hostname']}"
+            f" from {names[d['image_store']]} to {names[wanted]}, where its {held['images']} images and"
+            f" {held['containers']} containers are not seen (they stay on disk, out of sight, until it is switched"
+            " back); move them over first (docker save, then docker load after the switch), or set"
+            " docker_image_store_switch: true"
         ]
 
     def problem_proxies(self, plan: dict) -> list[str]:

@@ -281,8 +281,17 @@ daemon:
     data_root:
       description: The data root in use.
       type: str
+    storage_driver:
+      description: The storage driver (C(overlayfs) and the like in containerd's image store).
+      type: str
+    image_store:
+      description:
+        - C(containerd) when images are kept in containerd's image store (under containerd's root, not the data
+          root), else C(classic).
+      type: str
+      choices: [classic, containerd]
     images:
-      description: How many images the data root holds.
+      description: How many images the store in use holds.
       type: int
     containers:
       description: How many containers the data root holds.
@@ -424,6 +433,7 @@ def daemon_state(p: dict) -> dict:
         "running_containers": sorted(name.lstrip("/") for c in containers for name in (c.get("Names") or [])[:1]),
         "data_root": info.get("DockerRootDir"),
         "storage_driver": info.get("Driver"),
+        "image_store": "containerd" if data_root.in_containerd_store(info) else "classic",
         "images": info.get("Images", 0),
         "containers": info.get("Containers", 0),
         "volumes": len(volumes),

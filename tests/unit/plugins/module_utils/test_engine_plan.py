@@ -558,3 +558,35 @@ def test_a_data_root_given_through_docker_daemon_options_moves_the_data_too():
     assert moving["data_root_wanted"] == "/srv/docker" and moving["pending"]["data_root_move"] is True
     assert moving["daemon_settings"]["storage-driver"] == "overlay2"  # the data's driver goes with it
     assert plan("debian12", {"daemon": ANSWERING})["pending"]["data_root_move"] is False
+
+
+# A Docker 28 host whose classic store holds images and containers.
+CLASSIC_WITH_DATA = {
+    "daemon": {"answering": True, "version": "28.5.2", "image_store": "classic", "images": 4, "containers": 2,
+               "volumes": 1, "data_root": "/var/lib/docker", "storage_driver": "overlay2"},
+}  # fmt: skip
+SNAPSHOTTER = {"features": {"containerd-snapshotter": True}}
+
+
+def test_switching_image_stores_while_the_old_one_holds_data_is_refused_naming_what_would_be_hidden():
+    p = plan("debian13", CLASSIC_WITH_DATA, docker_daemon_options=SNAPSHOTTER)
+    assert p["problems"] == [
+        "docker_daemon_options.features.containerd-snapshotter: true switches host1 from the classic image store to"
+        " containerd's image store, where its 4 images and 2 containers are not seen (they stay on disk, out of"
+        " sight, until it is switched back); move them over first (docker save, then docker load after the"
+        " switch), or set docker_image_store_switch: true"
+    ]
+    assert plan("debian13", CLASSIC_WITH_DATA, docker_daemon_options=SNAPSHOTTER,
+                docker_image_store_switch=True)["problems"] == []  # fmt: skip
+    empty = {"daemon": {**CLASSIC_WITH_DATA["daemon"], "images": 0, "containers": 0}}
+    assert plan("debian13", empty, docker_daemon_options=SNAPSHOTTER)["problems"] == []
+
+
+def test_dropping_the_feature_on_docker_28_switches_back_and_is_refused_but_docker_29_keeps_its_store():
+    on = {"daemon": {**CLASSIC_WITH_DATA["daemon"], "image_store": "containerd"}}
+    assert (
+        "switches host1 from containerd's image store to the classic image store" in plan("debian13", on)["problems"][0]
+    )
+    on29 = {"daemon": {**on["daemon"], "version": "29.1.0"}}
+    assert plan("debian13", on29)["problems"] == []
+    assert plan("debian13", on, docker_daemon_options=SNAPSHOTTER)["problems"] == []
