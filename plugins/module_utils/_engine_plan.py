@@ -17,7 +17,7 @@ import re
 from typing import Any, Callable
 
 from ansible_collections.dockyard.docker.plugins.module_utils import apt_sources, daemon_schema, data_root
-from ansible_collections.dockyard.docker.plugins.module_utils.legacy_options import with_legacy
+from ansible_collections.dockyard.docker.plugins.module_utils.legacy_options import DEFAULT_DATA_ROOT, with_legacy
 from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import clash_messages
 
 # The daemon.json key each plain role variable sets; every other key comes from docker_daemon_options.
@@ -150,7 +150,8 @@ def request(v: dict) -> dict:
         "daemon_json_content": True,
         "apt_sources": apt_repository,
         "restart_marker": v["docker_restart_marker"],
-        "data_root": v["docker_daemon_options"].get("data-root") or v["docker_data_root"] or "/var/lib/docker",
+        # Empty: engine_facts looks where an old option file puts it, as the plan's daemon settings do.
+        "data_root": v["docker_daemon_options"].get("data-root") or v["docker_data_root"] or "",
     }
 
 
@@ -209,7 +210,7 @@ class Plan:
         }
         self.problems: list[str] = []
         self.warnings: list[str] = []
-        self._data_root = "/var/lib/docker"  # set by daemon_settings()
+        self._data_root = DEFAULT_DATA_ROOT  # set by daemon_settings()
 
     # Packages, pins and holds
     def packages(self) -> dict:
@@ -268,7 +269,7 @@ class Plan:
         asked = settings_asked(self.v, self.v["docker_hosts_dropin"] in self.present)
         settings = daemon_schema.normalize(with_legacy(asked, self.legacy["settings"]))
         # Wherever data-root comes from (the variable, docker_daemon_options, an old option file), the data moves.
-        self._data_root = settings.get("data-root") or "/var/lib/docker"
+        self._data_root = settings.get("data-root") or DEFAULT_DATA_ROOT
         return self._keep_storage_driver(settings)
 
     def _keep_storage_driver(self, asked: dict) -> dict:

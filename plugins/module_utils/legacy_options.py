@@ -124,3 +124,12 @@ def read_all(root: str = "/") -> Found:
 def with_legacy(asked: dict[str, Any], legacy: dict[str, Any]) -> dict[str, Any]:
     """``asked`` settings, with the old files' settings for the keys ``asked`` leaves unset (None or absent)."""
     return {**asked, **{key: value for key, value in legacy.items() if asked.get(key) is None}}
+
+
+DEFAULT_DATA_ROOT = "/var/lib/docker"
+
+
+def data_root(asked: str | None, legacy: dict[str, Any]) -> str:
+    """Where the daemon keeps its data: the data root asked for, else the one an old option file names (-g),
+    else Docker's default."""
+    return asked or with_legacy({}, legacy).get("data-root") or DEFAULT_DATA_ROOT

@@ -86,17 +86,6 @@ options:
     description: Seconds to wait for the daemon to answer; 0 asks once.
     type: int
     default: 0
-  daemon_settings:
-    description:
-      - The daemon.json settings a caller wants (as M(dockyard.docker.daemon_config) takes them, with
-        O(daemon_settings_exclusive) as its C(exclusive)). With them the answer says, in the same round trip,
-        whether daemon.json already holds them and the daemon runs with them (RV(daemon_json_settled)), and
-        gives them back with the old option files' flags for the keys they leave unset (RV(daemon_settings)).
-    type: dict
-  daemon_settings_exclusive:
-    description: The caller owns daemon.json, so a key O(daemon_settings) does not name is to be removed.
-    type: bool
-    default: true
   daemon_json_content:
     description:
       - Also return daemon.json as it is (RV(daemon_json_content)), the daemon.json keys the service's flags set
@@ -115,6 +104,8 @@ options:
       - A data root to look at (an absolute path, which may not exist yet). Returns the mount its nearest existing
         directory is on (RV(data_root_mount)) and, when the daemon holds data on another root, every reason a move
         there would be refused (RV(data_root_move_problems)).
+      - An empty string looks at the data root the daemon gets when daemon.json names none, the one an old option
+        file names (C(-g), C(--data-root)) or C(/var/lib/docker).
     type: str
 extends_documentation_fragment:
   - dockyard.docker.attributes
@@ -199,18 +190,6 @@ legacy_options:
   returned: always
   type: dict
   sample: {settings: {insecure-registries: [registry.local:5000]}, migrate: [], kept: []}
-daemon_settings:
-  description:
-    - O(daemon_settings) with the old option files' flags for the keys it leaves unset (None), as the daemon
-      reads them (C(log-opts) values as strings).
-  returned: when O(daemon_settings) is given
-  type: dict
-daemon_json_settled:
-  description:
-    - True when daemon.json exists, holds O(daemon_settings) already, they are valid, and the running daemon
-      shows them with no restart pending, so that there is nothing to write or apply.
-  returned: when O(daemon_settings) is given
-  type: bool
 daemon_json_content:
   description: With O(daemon_json_content), whether daemon.json C(exists), its C(config), or the C(error) reading it.
   returned: when O(daemon_json_content=true)
@@ -241,7 +220,7 @@ apt_sources:
       elements: str
 data_root_mount:
   description: With O(data_root), the C(point), C(fstype) and (xfs) C(xfs_ftype) of the mount the data root is on.
-  returned: when O(data_root) is absolute
+  returned: when O(data_root) is given
   type: dict
 data_root_move_problems:
   description: With O(data_root), why moving the daemon's data there would be refused (empty when it would not).
@@ -316,13 +295,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils import (
     legacy_options,
     rootless,
 )
-from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
-    file_drift,
-    load,
-    normalize,
-    running_settings,
-    settled,
-)
+from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import file_drift, load, running_settings
 from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import flag_sources
 
 # argv that prints the installed subset of the names appended to it, one per line: name, version and,
@@ -440,17 +413,6 @@ def daemon_state(p: dict) -> dict:
     }
 
 
-def is_settled(p: dict, wanted: dict, daemon: dict) -> bool:
-    """Nothing to write or apply: the file holds ``wanted``, valid, and the daemon runs with it."""
-    if not os.path.exists(p["daemon_json"]):
-        return False
-    try:
-        current = load(p["daemon_json"])
-    except ValueError:
-        return False
-    return settled(current, wanted, daemon, p["daemon_settings_exclusive"])
-
-
 def daemon_json_content(path: str) -> dict:
     """The file as it is: whether it exists, its settings, or why it cannot be read."""
     if not os.path.exists(path):
@@ -516,8 +478,6 @@ def main() -> None:
             "daemon_json": {"type": "path", "default": "/etc/docker/daemon.json"},
             "restart_marker": {"type": "path", "default": "/run/dockyard-docker-restart-pending"},
             "daemon_wait": {"type": "int", "default": 0},
-            "daemon_settings": {"type": "dict"},
-            "daemon_settings_exclusive": {"type": "bool", "default": True},
             "daemon_json_content": {"type": "bool", "default": False},
             "data_root": {"type": "str"},
             "apt_sources": {"type": "bool", "default": False},
@@ -543,22 +503,19 @@ def main() -> None:
         for flag, why in legacy.kept:
             module.warn(f"{flag} is not carried over to daemon.json ({why}); it stays a flag")
     daemon = daemon_state(p)
-    settled = {}
+    extra = {}
     if p["daemon_json_content"]:
-        settled.update(daemon_json_content=daemon_json_content(p["daemon_json"]),
+        extra.update(daemon_json_content=daemon_json_content(p["daemon_json"]),
                        service_flags=flag_sources(module, f"{p['service']}.service"),
                        system_accounts=system_accounts(members))  # fmt: skip
     if p["apt_sources"]:
-        settled["apt_sources"] = apt_sources.read()
-    if p["data_root"]:
-        settled.update(data_root_facts(module, p["data_root"], daemon))
+        extra["apt_sources"] = apt_sources.read()
+    if p["data_root"] is not None:
+        extra.update(data_root_facts(module, legacy_options.data_root(p["data_root"], legacy.settings), daemon))
     daemon.pop("_info", None)
-    if p["daemon_settings"] is not None:
-        wanted = normalize(legacy_options.with_legacy(p["daemon_settings"], legacy.settings))
-        settled = {"daemon_settings": wanted, "daemon_json_settled": is_settled(p, wanted, daemon)}
     module.exit_json(
         changed=False,
-        **settled,
+        **extra,
         installed=[name for name in p["packages"] if name in packages],
         versions={name: info["version"] for name, info in packages.items()},
         held=sorted(name for name, info in packages.items() if info["held"]),

@@ -6,6 +6,7 @@ import shlex
 
 from ansible_collections.dockyard.docker.plugins.module_utils.legacy_options import (
     MIGRATED,
+    data_root,
     read_all,
     read_file,
     translate,
@@ -87,3 +88,10 @@ def test_sysconfig_other_args_and_options_are_read_and_a_later_line_wins(tmp_pat
 def test_a_line_with_nothing_to_carry_over_is_left_alone():
     found = read_file("/etc/default/docker", "DOCKER_OPTS='-H tcp://0.0.0.0:2375'\n", ("DOCKER_OPTS",))
     assert found.migrate == [] and found.settings == {}
+
+
+def test_the_data_root_is_the_one_asked_else_an_old_option_files_else_dockers_default():
+    old = read_file("/etc/default/docker", 'DOCKER_OPTS="-g /srv/docker-old"\n', ("DOCKER_OPTS",)).settings
+    assert data_root("/data/docker", old) == "/data/docker"
+    assert data_root("", old) == data_root(None, old) == "/srv/docker-old"
+    assert data_root("", {}) == "/var/lib/docker"
