@@ -7,6 +7,7 @@ after it (every image, container and volume still there)."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -32,6 +33,8 @@ OWN_FILESYSTEM_DRIVERS = ("vfs", "btrfs", "zfs", "devicemapper", "fuse-overlayfs
 # Room kept free beyond the data itself: metadata and what the daemon writes on its first start.
 SPARE_BYTES = 64 * 1024 * 1024
 CONTAINERD_STORE = "io.containerd.snapshotter.v1"
+CONTAINERD_DEFAULT_ROOT = "/var/lib/containerd"
+CONTAINERD_CONFIG = "/etc/containerd/config.toml"
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,18 @@ def target_problems(source: str, target: str) -> list[str]:
         shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
         return [f"{target} is not empty ({shown}): give a new or empty directory, so nothing is overwritten"]
     return []
+
+
+def containerd_root(config_text: Optional[str]) -> str:
+    """Where containerd keeps its content and snapshots (the containerd image store's images): the top-level
+    ``root`` of its config.toml, else containerd's default."""
+    for line in (config_text or "").splitlines():
+        if line.lstrip().startswith("["):  # past the top level: a table's own root is another thing
+            break
+        match = re.match(r"""^\s*root\s*=\s*["']([^"']+)["']""", line)
+        if match:
+            return match.group(1)
+    return CONTAINERD_DEFAULT_ROOT
 
 
 def containerd_store_problem(info: dict) -> Optional[str]:

@@ -327,6 +327,27 @@ def _driver_status(info: dict[str, Any], key: str) -> Optional[str]:
     return next((value for name, value in info.get("DriverStatus") or [] if name == key), None)
 
 
+def image_store_finding(info: dict[str, Any], root: str) -> dict[str, str]:
+    """Which image store the daemon uses and where each kind of data lives: what a backup or a move must take."""
+    if data_root.in_containerd_store(info):
+        images = data_root.containerd_root(_read(data_root.CONTAINERD_CONFIG))
+        return finding(
+            "storage.image_store",
+            "info",
+            f"images are in containerd's image store under {images} (snapshotter {info.get('Driver')}); containers"
+            f" and volumes under the data root {root}",
+            f"back up both; a data-root move (docker_data_root) does not take {images}: move it by hand",
+        )
+    return finding(
+        "storage.image_store",
+        "info",
+        f"images, containers and volumes are under the data root {root} (the classic image store,"
+        f" {info.get('Driver')})",
+        "nothing to do; docker_daemon_options.features.containerd-snapshotter: true moves images to containerd's"
+        " store (Docker 29's default), which starts empty",
+    )
+
+
 def storage_checks(host: Host) -> list[dict[str, str]]:
     found = []
     info = host.info or {}
@@ -371,6 +392,8 @@ def storage_checks(host: Host) -> list[dict[str, str]]:
                 "a data root on ext4, or xfs made with mkfs.xfs -n ftype=1 (docker_data_root)",
             )
         )
+    if info:
+        found.append(image_store_finding(info, root))
     driver = info.get("Driver")
     if driver in DEPRECATED_DRIVERS:
         seen = f"the storage driver is {driver} ({DEPRECATED_DRIVERS[driver]})"

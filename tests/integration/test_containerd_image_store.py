@@ -2,7 +2,8 @@
 engine role with `features: {containerd-snapshotter: true}`, over SSH: `docker info` shows the store, a second
 role run changes nothing, and image_load of an image already there reports no change (an archive without an
 OCI index gets, in this store, the ID of a manifest made on load, not the config digest the archive names);
-leaving the store while it holds images is refused before anything is touched."""
+leaving the store while it holds images, or moving the data root (which would leave containerd's root behind),
+is refused before anything is touched; host_check says which store is in use and where its data lives."""
 
 from __future__ import annotations
 
@@ -60,3 +61,26 @@ def test_leaving_the_store_while_it_holds_images_is_refused_before_anything_is_t
     assert "from containerd's image store to the classic image store" in proc.stdout
     assert store.daemon_pid() == pid and store.daemon_json() == before
     assert ["driver-type", "io.containerd.snapshotter.v1"] in store.info()["DriverStatus"]
+
+
+def test_a_data_root_move_is_refused_with_the_reason_while_images_are_in_containerds_store(store, load_busybox):
+    load_busybox(store.inventory)
+    pid, before = store.daemon_pid(), store.daemon_json()
+    proc, counts = store.apply(**STORE, docker_data_root="/srv/docker-moved")
+    assert proc.returncode != 0 and counts["changed"] == 0, proc.stdout
+    assert "docker_data_root: Docker's data cannot move from /var/lib/docker to /srv/docker-moved" in proc.stdout
+    assert "containerd's image store" in proc.stdout and "Move /var/lib/containerd by hand" in proc.stdout
+    assert store.daemon_pid() == pid and store.daemon_json() == before
+    assert store.sh("test -e /srv/docker-moved && echo there || echo absent").strip() == "absent"
+    assert store.info()["DockerRootDir"] == "/var/lib/docker"
+
+
+def test_host_check_names_the_store_in_use_and_where_images_live(store):
+    results = run_module("dockyard.docker.host_check", {"timeout": 2, "check_registries": False},
+                         inventory=store.inventory, hosts="all", become=True)  # fmt: skip
+    result = next(iter(results.values()))
+    assert not result.failed, result.get("msg")
+    (found,) = [f for f in result["findings"] if f["id"] == "storage.image_store"]
+    assert found["severity"] == "info"
+    assert "containerd's image store under /var/lib/containerd" in found["seen"], found
+    assert "the data root /var/lib/docker" in found["seen"], found

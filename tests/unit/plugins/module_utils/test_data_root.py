@@ -92,3 +92,13 @@ def test_an_engine_on_containerds_image_store_is_recognised():
     assert data_root.in_containerd_store({"DriverStatus": [["driver-type", "io.containerd.snapshotter.v1"]]})
     assert not data_root.in_containerd_store({"DriverStatus": [["Backing Filesystem", "extfs"]]})
     assert not data_root.in_containerd_store({})
+
+
+@pytest.mark.parametrize(
+    ("config", "root"),
+    [(None, "/var/lib/containerd"), ('version = 3\nroot = "/srv/containerd"\n', "/srv/containerd"),
+     ("version = 2\n[plugins.foo]\n  root = '/elsewhere'\n", "/var/lib/containerd"),
+     ("# root = '/commented'\nroot='/data/ctr'\n", "/data/ctr")],
+)  # fmt: skip
+def test_containerds_root_is_the_top_level_root_of_its_config_else_its_default(config, root):
+    assert data_root.containerd_root(config) == root

@@ -144,3 +144,16 @@ def test_the_data_roots_filesystem_is_judged_by_the_rule_the_engine_role_uses(
     else:
         (finding,) = findings
         assert finding["severity"] == "error" and found in finding["seen"] and "docker_data_root" in finding["fix"]
+
+
+@pytest.mark.parametrize(
+    ("driver_status", "seen"),
+    [([["driver-type", "io.containerd.snapshotter.v1"]], "images are in containerd's image store under"),
+     ([["Backing Filesystem", "extfs"]], "images, containers and volumes are under the data root /srv/docker")],
+)  # fmt: skip
+def test_the_image_store_in_use_and_where_its_data_lives_are_reported(driver_status, seen):
+    params = {"min_free_percent": 0, "min_free_inodes_percent": 0}
+    info = {"DockerRootDir": "/srv/docker", "Driver": "overlay2", "DriverStatus": driver_status}
+    found = host_checks.storage_checks(Host("/x", "/x", params, info=info))
+    (store,) = [f for f in found if f["id"] == "storage.image_store"]
+    assert store["severity"] == "info" and seen in store["seen"] and "/srv/docker" in store["seen"]
