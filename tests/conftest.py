@@ -21,6 +21,18 @@ sys.path.insert(0, str(collections_path()))
 SESSION = f"pytest-{os.getpid()}"
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "image_stores: runs on the local daemon's classic image store and again, in scripts/test's store step,"
+        " on containerd's image store (DOCKER_HOST pointing at testbed.store_daemon)",
+    )
+
+
+def pytest_report_header(config):
+    return f"local daemon: {os.environ.get('DOCKER_HOST') or 'unix:///var/run/docker.sock'}"
+
+
 @pytest.fixture(scope="session")
 def docker_client():
     client = docker.from_env()

@@ -64,3 +64,9 @@ def bridge_address(client) -> str:
     shown = json.loads(subprocess.run(["ip", "-j", "-4", "addr", "show", "dev", interface], check=True,
                                       capture_output=True, text=True).stdout)  # fmt: skip
     return shown[0]["addr_info"][0]["local"]
+
+
+def in_containerd_store(client) -> bool:
+    """Whether the daemon keeps images in containerd's image store (pushes OCI manifests, IDs are manifest
+    digests) rather than the classic one."""
+    return any(pair[:2] == ["driver-type", "io.containerd.snapshotter.v1"] for pair in client.info()["DriverStatus"])

@@ -135,6 +135,9 @@ def main() -> None:
             raise transfer_failed("pushing", target, exc, failures) from None
     pushed = sum(1 for line in lines if line.get("status") == "Pushed")
     after = next((line["aux"]["Digest"] for line in lines if "Digest" in (line.get("aux") or {})), None)
+    if after is None:  # the containerd image store's push stream carries no digest: ask the registry
+        with dm.failing(result):
+            after = retrying(lambda: remote_digest(client, target, auth), params["retries"], failures)
     dm.exit(
         **{
             **result,

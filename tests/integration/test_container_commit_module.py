@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_run import local_module as module
 from local_docker import forget, output_of
+
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
 
 def test_commit_records_message_author_and_changes_once(docker_client, test_images, suffix):

@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import stat
 
+import pytest
+
 from ansible_run import local_module as module
+
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
 
 def read(container, path) -> str:

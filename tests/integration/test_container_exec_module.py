@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_run import local_module as module
+
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
 
 def test_exec_returns_rc_output_and_takes_user_workdir_env_and_stdin(running):

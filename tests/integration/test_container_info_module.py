@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from ansible_run import local_module as module
+
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
 
 def test_a_named_container_with_its_mounts_state_and_logs(docker_client, test_images, suffix, tmp_path):

@@ -11,6 +11,8 @@ import pytest
 from ansible_run import local_module as module
 from local_docker import TRAP, forget
 
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
+
 
 @pytest.fixture
 def name(docker_client):

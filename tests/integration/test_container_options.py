@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import uuid
 
+import docker
 import pytest
 
 from ansible_run import local_module
 from local_docker import TRAP, TRAP_SCRIPT
+
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
 GROUP = f"dy-opt-{uuid.uuid4().hex[:6]}"
 NET = f"{GROUP}-net"
@@ -137,7 +140,10 @@ def matrix(docker_client, test_images, tmp_path_factory):
     scratch.remove()
     values = {"VARIANT": variant, "ENV1": str(work / "env1"), "ENV2": str(work / "env2"), "BIND": str(work / "bind")}
     network = docker_client.networks.create(NET, ipam={"Config": [{"Subnet": "172.31.77.0/24"}]})
-    source = docker_client.containers.create(busybox.id, "true", name=SOURCE, volumes=["/shared"])
+    # An anonymous volume as a mount: the SDK's volumes=["/shared"] makes it a bind without a source, which
+    # Docker 28 keeps nameless, and volumes_from then fails ("get: no such volume").
+    shared = docker.types.Mount("/shared", None, type="volume")
+    source = docker_client.containers.create(busybox.id, "true", name=SOURCE, mounts=[shared])
     pid_target = docker_client.containers.run(busybox.id, TRAP, name=PID_TARGET, detach=True)
     before = [_spec(case, created, values) for case, (created, _changed, _how) in CASES.items()]
     after = [_spec(case, changed, values) for case, (_created, changed, _how) in CASES.items()]

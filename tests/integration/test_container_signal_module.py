@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from ansible_run import local_module as module
+
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
 # Counts the HUPs it gets, and exits on TERM.
 COUNTER = "n=0; trap 'n=$((n+1)); echo $n > /tmp/hups' HUP; trap 'exit 0' TERM; while :; do sleep 0.1; done"

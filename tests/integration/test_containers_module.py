@@ -9,6 +9,8 @@ import pytest
 from ansible_run import local_module as module
 from local_docker import TRAP
 
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
+
 COUNT = 20
 
 

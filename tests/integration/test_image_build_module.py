@@ -13,6 +13,8 @@ import pytest
 from ansible_run import local_module as module
 from local_docker import forget, output_of
 
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
+
 
 def test_build_is_changed_only_when_the_image_id_changes(docker_client, test_images, tmp_path, suffix):
     dockerfile = [

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import tarfile
 
+import pytest
+
 from ansible_run import local_module as module
 from local_docker import forget, output_of
+
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
 
 def test_export_then_import_keeps_files_but_not_metadata(docker_client, test_images, tmp_path, suffix):

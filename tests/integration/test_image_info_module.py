@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_run import local_module as module
+
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
 
 def test_image_info_inspects_names_and_reports_missing_ones(test_images):

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from ansible_run import local_module as module
 from local_docker import forget
+
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
 
 def test_push_sends_once_then_reports_nothing_sent(docker_client, secure_registry, test_images):

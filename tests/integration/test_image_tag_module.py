@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from ansible_run import local_module as module
 from local_docker import forget
+
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
 
 def test_tag_adds_names_once_and_moves_a_name_that_points_elsewhere(docker_client, test_images, registry):

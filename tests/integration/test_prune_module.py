@@ -10,6 +10,8 @@ import pytest
 
 from ansible_run import local_module as module
 
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
+
 
 @pytest.fixture
 def litter(docker_client, test_images, suffix):

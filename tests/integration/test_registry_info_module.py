@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from ansible_run import local_module as module
-from local_docker import push
+from local_docker import in_containerd_store, push
+
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
 
 @pytest.fixture
@@ -66,7 +68,12 @@ def test_info_lists_every_repository_across_pages_and_the_digest_docker_shows(do
     manifest = described["manifest"]
     repo_digests = docker_client.images.get(references[0]).attrs["RepoDigests"]
     assert f"{registry}/{prefix}/app0@{manifest['digest']}" in repo_digests
-    assert manifest["media_type"] == "application/vnd.docker.distribution.manifest.v2+json"
+    # What the daemon pushed: containerd's image store pushes OCI manifests, the classic store Docker's own.
+    assert manifest["media_type"] == (
+        "application/vnd.oci.image.manifest.v1+json"
+        if in_containerd_store(docker_client)
+        else "application/vnd.docker.distribution.manifest.v2+json"
+    )
     assert manifest["platforms"] == [{"os": "linux", "architecture": "amd64"}]
     assert manifest["created"]
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from ansible_run import local_module as module
 from local_docker import labelled_image, push
+
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
 
 def test_prune_keeps_the_newest_and_what_shares_their_digest(docker_client, registry, test_images):

@@ -8,6 +8,8 @@ import pytest
 
 from ansible_run import local_module as module
 
+pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
+
 
 @pytest.fixture
 def volume_name(docker_client):

@@ -4,6 +4,9 @@ scripts/testbed images                 build (or reuse) every test image
 scripts/testbed start 2 debian12       start two booted hosts; writes .testbed/inventory.yml
 scripts/testbed stop                   remove the hosts this command started
 scripts/testbed sweep                  remove every test host, whoever started it
+scripts/testbed store start            start Docker 28.5 on containerd's image store beside the main daemon
+                                       (an empty store each time); prints its DOCKER_HOST
+scripts/testbed store stop             stop it
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import docker
 
+from . import store_daemon
 from .hosts import ensure_key, start_hosts, sweep, write_inventory
 from .images import HOST_RELEASES, RECIPES_BY_NAME, ensure_images, say
 
@@ -36,7 +40,15 @@ def main(argv: list[str] | None = None) -> int:
     stop = sub.add_parser("stop", help="remove the hosts of a session")
     stop.add_argument("--session", default=CLI_SESSION)
     sub.add_parser("sweep", help="remove every test host")
+    store = sub.add_parser("store", help="a second engine on containerd's image store")
+    store.add_argument("action", choices=["start", "stop"])
     args = parser.parse_args(argv)
+    if args.verb == "store":
+        if args.action == "start":
+            print(store_daemon.start())
+        else:
+            store_daemon.stop()
+        return 0
 
     client = docker.from_env()
     if args.verb == "images":

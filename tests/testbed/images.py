@@ -105,7 +105,12 @@ def _build_from_dockerfile(client: docker.DockerClient, name: str, digest: str) 
             shutil.copy("/bin/busybox", context / "busybox")
         else:
             _registry_rootfs(context / "rootfs")
-        client.images.build(path=str(context), tag=recipe.tag, labels={RECIPE_LABEL: digest}, rm=True, forcerm=True)
+        # The low-level call: the SDK's images.build looks the result up by the short ID the build prints,
+        # which the containerd image store does not know the image by.
+        for chunk in client.api.build(path=str(context), tag=recipe.tag, labels={RECIPE_LABEL: digest}, rm=True,
+                                      forcerm=True, decode=True):  # fmt: skip
+            if "error" in chunk:
+                raise RuntimeError(f"building {recipe.tag}: {chunk['error']}")
 
 
 def _registry_rootfs(root: Path) -> None:
