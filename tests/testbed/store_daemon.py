@@ -153,4 +153,3 @@ def stop() -> None:
             pass
         pid_file.unlink()
     SOCKET.unlink(missing_ok=True)
-
