@@ -34,9 +34,10 @@ RESTART = {"no": "no", "always": "always", "on-failure": "on-failure", "unless-s
 SAME = {option.compose: option.name for option in OPTIONS if option.compose}
 HANDLED = {"environment", "env_file", "labels", "ports", "volumes", "networks", "depends_on", "healthcheck", "restart",
            "logging", "tmpfs", "ulimits", "extra_hosts", "sysctls", "deploy", "scale", "stop_grace_period",
-           "pull_policy", "profiles", "container_name"}  # fmt: skip
+           "pull_policy", "profiles", "container_name", "secrets", "configs"}  # fmt: skip
 # The shape each key must have (a key that may be a string too is checked by what takes it).
-LISTS = {"ports", "expose", "volumes", "cap_add", "cap_drop", "dns_search", "devices", "security_opt", "profiles"}
+LISTS = {"ports", "expose", "volumes", "cap_add", "cap_drop", "dns_search", "devices", "security_opt", "profiles",
+         "secrets", "configs"}  # fmt: skip
 MAPPINGS = {"deploy", "logging", "ulimits", "healthcheck"}
 LISTS_OR_MAPPINGS = {"environment", "labels", "sysctls", "extra_hosts", "networks", "depends_on"}
 PULL_POLICIES = {"always": "always", "missing": "missing", "if_not_present": "missing", "never": "never"}
@@ -241,6 +242,41 @@ CONVERTERS = {
 }
 
 
+# Secrets and configs without a swarm, as docker compose gives them: a file bind-mounted read-only, at
+# /run/secrets/<name> for a secret and /<name> for a config unless the service names a target (a relative one
+# is taken under that directory).
+FILE_REFERENCES = {"secrets": "/run/secrets/", "configs": "/"}
+
+
+def _file_sources(declared: dict[str, Any], kind: str, directory: str) -> dict[str, dict[str, Any]]:
+    """The top-level secrets or configs: name -> {file, external}, a relative file taken from the project's
+    directory. What a single host cannot give is refused with the reason."""
+    result = {}
+    for key, given in declared.items():
+        path = f"{kind}.{key}"
+        settings = given or {}
+        if not isinstance(settings, dict):
+            raise SpecError(f"{path}: {settings!r} is not a mapping (file: or external:)")
+        if settings.get("external"):
+            result[key] = {"file": None, "external": True}
+            continue
+        other = [k for k in ("environment", "content", "driver", "template_driver") if settings.get(k)]
+        if other:
+            raise SpecError(f"{path}.{other[0]}: not supported by this module yet; give the {kind[:-1]} as a file"
+                            f" ({path}.file)")  # fmt: skip
+        source = settings.get("file")
+        if not source:
+            raise SpecError(f"{path}: no file (a {kind[:-1]} on one host is a file, bind-mounted read-only)")
+        source = os.path.expanduser(str(source))
+        if not os.path.isabs(source):
+            if not directory:
+                raise SpecError(f"{path}.file: {source!r} is relative, and a definition has no project directory;"
+                                " give project_src, or an absolute path")  # fmt: skip
+            source = os.path.normpath(os.path.join(directory, source))
+        result[key] = {"file": source, "external": False}
+    return result
+
+
 class Project:
     """A Compose project: its name, and per service the container specs it needs, in an order that
     depends_on allows; plus the networks and volumes it owns (name -> settings) and those it only uses."""
@@ -251,12 +287,15 @@ class Project:
         self.name = project_name(name)
         self.directory = directory
         self.files = list(files)
-        unknown = set(config) - {"services", "networks", "volumes", "name", "version"}
+        unknown = set(config) - {"services", "networks", "volumes", "name", "version", *FILE_REFERENCES}
         unknown = {k for k in unknown if not k.startswith("x-")}
         if unknown:
             raise SpecError(
-                f"{sorted(unknown)[0]}: not a top-level key this module supports (services, networks, volumes)"
+                f"{sorted(unknown)[0]}: not a top-level key this module supports (services, networks, volumes, "
+                "secrets, configs)"
             )
+        self.warnings: list[str] = []
+        self.file_sources = {kind: _file_sources(config.get(kind) or {}, kind, directory) for kind in FILE_REFERENCES}
         self.networks = self._resources(config.get("networks") or {}, "networks")
         self.volumes = self._resources(config.get("volumes") or {}, "volumes")
         services = {n: s or {} for n, s in (config.get("services") or {}).items()
@@ -360,6 +399,8 @@ class Project:
                           SERVICE_LABEL: name, "com.docker.compose.oneoff": "False"}  # fmt: skip
         named = {key: volume["name"] for key, volume in self.volumes.items()}
         volumes, tmpfs = _volumes(service.get("volumes") or [], self.directory, named, f"{path}.volumes")
+        for kind in FILE_REFERENCES:
+            volumes += self._file_mounts(service.get(kind) or [], kind, f"{path}.{kind}")
         tmpfs += [service["tmpfs"]] if isinstance(service.get("tmpfs"), str) else service.get("tmpfs") or []
         base.update({k: v for k, v in (("volumes", volumes), ("tmpfs", tmpfs)) if v})
         if "network_mode" not in base:
@@ -392,6 +433,32 @@ class Project:
         if self.files:
             labels["com.docker.compose.project.config_files"] = ",".join(self.files)
         return labels
+
+    def _file_mounts(self, entries: list[Any], kind: str, path: str) -> list[str]:
+        """A service's secrets or configs as read-only binds (SOURCE:TARGET:ro)."""
+        mounts = []
+        for index, entry in enumerate(entries):
+            given = {"source": entry} if isinstance(entry, str) else entry
+            where = f"{path}[{index}]"
+            if not isinstance(given, dict) or not given.get("source"):
+                raise SpecError(f"{where}: {entry!r} names no source (a name, or a mapping with source:)")
+            name = str(given["source"])
+            declared = self.file_sources[kind].get(name)
+            if declared is None:
+                raise SpecError(f"{where}: the {kind[:-1]} {name!r} is not in the top-level {kind}")
+            if declared["external"]:
+                raise SpecError(f"{where}: the {kind[:-1]} {name!r} is external, which only a swarm holds (docker "
+                                f"{kind[:-1]} create); on one host give it a file ({kind}.{name}.file)")  # fmt: skip
+            if not os.path.isfile(declared["file"]):
+                raise SpecError(f"{kind}.{name}.file: {declared['file']} does not exist or is not a file")
+            target = str(given.get("target") or name)
+            target = target if target.startswith("/") else FILE_REFERENCES[kind] + target
+            ignored = [k for k in ("uid", "gid", "mode") if given.get(k) is not None]
+            if ignored:
+                self.warnings.append(f"{where}: {', '.join(ignored)} ignored, as docker compose ignores them: the"
+                                     " file is bind-mounted as it is on the host")  # fmt: skip
+            mounts.append(f"{declared['file']}:{target}:ro")
+        return mounts
 
     def _env_files(self, value: Any, path: str) -> dict[str, str]:
         env: dict[str, str] = {}

@@ -19,6 +19,10 @@ description:
     healthy, one with C(service_completed_successfully) runs to completion first; a cycle is an error that names it.
   - A key this module does not support fails with its path (C(services.web.build)) and the list of those it does.
     Images are not built (use M(dockyard.docker.image_build) first).
+  - Secrets and configs given as files are bind-mounted read-only, as C(docker compose) does without a swarm: a secret
+    at C(/run/secrets/<name>), a config at C(/<name>), or the C(target) the service gives; C(uid), C(gid) and C(mode)
+    are ignored with a warning, as Compose ignores them for a bind. C(external) ones (a swarm's) and those given by
+    C(environment) or C(content) are refused with the reason.
   - A network or volume that already exists is compared with the file (driver, driver options, internal, subnets)
     and must carry the project's label; one that differs, or was made outside the project, is an error that names
     it and the fix, before anything is touched (Compose refuses these too; a volume is never recreated, as its
@@ -375,7 +379,7 @@ def main() -> None:
                              and c.get("Labels", {}).get(SERVICE_LABEL) not in project.specs)  # fmt: skip
             manager.prune({n: by_name[n]["Id"] for n in orphans}, remove_volumes=False)
             result["removed"] = orphans
-    for warning in manager.warnings:
+    for warning in project.warnings + manager.warnings:
         module.warn(warning)
     changed = any(plan.changed for plan in plans) or bool(result["networks"] or result["volumes"] or result["removed"])
     if module._diff:

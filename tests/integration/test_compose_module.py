@@ -159,6 +159,10 @@ BAD = {
     "undefined network": ("services:\n  web: {image: x, networks: [nowhere]}\n", "the network 'nowhere' is not in"),
     "undefined volume": ("services:\n  web: {image: x, volumes: ['gone:/data']}\n", "the volume 'gone' is not in"),
     "wrong type": ("services:\n  web: {image: x, ports: 80}\n", "services.web.ports: 80 is not a list"),
+    "external secret": ("services:\n  web: {image: x, secrets: [s]}\nsecrets:\n  s: {external: true}\n",
+                        "services.web.secrets[0]: the secret 's' is external, which only a swarm holds"),
+    "missing secret file": ("services:\n  web: {image: x, secrets: [s]}\nsecrets:\n  s: {file: ./nothing}\n",
+                            "secrets.s.file: "),
 }  # fmt: skip
 
 
@@ -169,3 +173,54 @@ def test_bad_files_are_named_by_their_path_and_nothing_is_touched(docker_client,
     result = module("compose", {"project_src": str(tmp_path), "project_name": f"dybad{suffix}"})
     assert result.failed and message in result["msg"], result.get("msg")
     assert not docker_client.networks.list(names=[f"dybad{suffix}_default"])
+
+
+SECRETS = """
+services:
+  app:
+    image: {image}
+    command: {trap}
+    secrets: [db_password, {{source: api_key, target: api.key}}]
+    configs: [{{source: settings, target: {target}}}]
+  other:
+    image: {image}
+    command: {trap}
+secrets:
+  db_password: {{file: ./db_password.txt}}
+  api_key: {{file: ./api.key}}
+configs:
+  settings: {{file: ./settings.ini}}
+"""
+
+
+def test_file_secrets_and_configs_are_read_only_files_in_the_container_and_an_edit_recreates_only_their_service(
+    docker_client, test_images, tmp_path, suffix
+):
+    name = f"dysec{suffix}"
+    trap = "[" + ", ".join(f'"{part}"' for part in TRAP).replace("$", "$$") + "]"
+    (tmp_path / "db_password.txt").write_text("s3cret\n")
+    (tmp_path / "api.key").write_text("key-1\n")
+    (tmp_path / "settings.ini").write_text("[app]\nlevel = info\n")
+
+    def apply(target: str):
+        text = SECRETS.format(image=test_images["busybox"], trap=trap, target=target)
+        (tmp_path / "compose.yaml").write_text(text)
+        return module("compose", {"project_src": str(tmp_path), "project_name": name})
+
+    try:
+        first = apply("/etc/app/settings.ini")
+        assert first["changed"] is True and not first.failed, first.get("msg")
+        app = docker_client.containers.get(f"{name}-app-1")
+        for path, content in (("/run/secrets/db_password", "s3cret\n"), ("/run/secrets/api.key", "key-1\n"),
+                              ("/etc/app/settings.ini", "[app]\nlevel = info\n")):  # fmt: skip
+            assert app.exec_run(["cat", path]).output.decode() == content
+        written = app.exec_run(["sh", "-c", "echo changed > /run/secrets/db_password"])
+        assert written.exit_code != 0 and b"Read-only file system" in written.output
+        assert apply("/etc/app/settings.ini")["changed"] is False
+        moved = apply("/settings.ini")
+        actions = {service: [r["actions"] for r in results] for service, results in moved["services"].items()}
+        assert actions == {"app": [["recreated", "started"]], "other": [[]]}, actions
+        moved_app = docker_client.containers.get(f"{name}-app-1")
+        assert moved_app.exec_run(["cat", "/settings.ini"]).output.decode() == "[app]\nlevel = info\n"
+    finally:
+        module("compose", {"project_src": str(tmp_path), "project_name": name, "state": "absent"})

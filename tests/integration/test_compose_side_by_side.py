@@ -1,6 +1,7 @@
 """compose beside Debian 13's docker compose (v2) on a booted host reached over SSH: one file deployed as
 two projects, one by each; the same containers, networks and volumes come out with the options that
-matter, and docker compose lists, and takes down, the project the module deployed."""
+matter (file secrets and configs among them), and docker compose lists, and takes down, the project the module
+deployed."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ services:
     depends_on:
       db: {{condition: service_healthy}}
     networks: [front, back]
+    secrets: [db_password]
+    configs: [{{source: page, target: /www/index.html}}]
     deploy:
       replicas: 2
       resources: {{limits: {{memory: 64m, pids: 100}}, reservations: {{memory: 32m}}}}
@@ -48,6 +51,10 @@ networks:
   back: {{}}
 volumes:
   data: {{}}
+secrets:
+  db_password: {{file: ./db_password.txt}}
+configs:
+  page: {{file: ./index.html}}
 """
 CONTAINERS = ("db-1", "web-1", "web-2")
 # Labels only docker compose writes (its version, its own hash of the file, the image it resolved).
@@ -74,7 +81,8 @@ def compose_host(start_hosts, ssh_key, load_busybox, test_images):
     text = base64.b64encode(COMPOSE.format(image=test_images["busybox"]).encode()).decode()
     for project in ("cli", "mod"):
         sh(f"mkdir -p /srv/{project} && echo {text} | base64 -d > /srv/{project}/compose.yaml"
-           f" && echo DB_PASSWORD=secret > /srv/{project}/.env")  # fmt: skip
+           f" && echo DB_PASSWORD=secret > /srv/{project}/.env && echo s3cret > /srv/{project}/db_password.txt"
+           f" && echo hello > /srv/{project}/index.html")  # fmt: skip
     return host, inventory, sh
 
 
@@ -128,6 +136,10 @@ def test_the_module_and_docker_compose_make_the_same_project_and_compose_knows_t
     assert web["restart"] == {"Name": "on-failure", "MaximumRetryCount": 3}
     assert (web["pids"], web["memory"], web["memory_reservation"]) == (100, 64 << 20, 32 << 20)
     assert web["networks"] == {"P_back": ["P-web-1", "web"], "P_front": ["P-web-1", "web"]}
+    # File secrets and configs, bind-mounted read-only where docker compose puts them.
+    assert {m[1:] for m in web["mounts"]} >= {("/srv/P/db_password.txt", "/run/secrets/db_password", False),
+                                              ("/srv/P/index.html", "/www/index.html", False)}  # fmt: skip
+    assert sh("docker exec mod-web-1 cat /run/secrets/db_password /www/index.html") == "s3cret\nhello\n"
     for kind, listing in (("network", "docker network ls --format '{{.Name}}'"),
                           ("volume", "docker volume ls --format '{{.Name}}'")):  # fmt: skip
         present = sh(listing).split()

@@ -121,3 +121,50 @@ def test_service_keys_taken_as_they_are_come_from_the_container_options_that_nam
     # a key the container options do not name is refused with its path, before anything is touched
     with pytest.raises(SpecError, match=r"services\.app.*oom_kill_disable"):
         Project({"services": {"app": {"image": "a", "oom_kill_disable": True}}}, "p", "/srv/p", [])
+
+
+def test_file_secrets_and_configs_are_bind_mounted_read_only_where_compose_puts_them(tmp_path):
+    for name in ("db_password.txt", "nginx.conf", "api_key"):
+        (tmp_path / name).write_text("x")
+    config = {
+        "services": {"web": {"image": "web:1", "volumes": ["./nginx.conf:/etc/app.conf"],
+                             "secrets": ["db_password", {"source": "api_key", "target": "key", "mode": 0o400}],
+                             "configs": ["nginx", {"source": "nginx", "target": "/etc/nginx/nginx.conf"}]}},
+        "secrets": {"db_password": {"file": "./db_password.txt"}, "api_key": {"file": str(tmp_path / "api_key")}},
+        "configs": {"nginx": {"file": "nginx.conf"}},
+    }  # fmt: skip
+    project = Project(config, "shop", str(tmp_path), [])
+    (web,) = project.specs["web"]
+    assert web["volumes"] == [
+        f"{tmp_path}/nginx.conf:/etc/app.conf",
+        f"{tmp_path}/db_password.txt:/run/secrets/db_password:ro",
+        f"{tmp_path}/api_key:/run/secrets/key:ro",
+        f"{tmp_path}/nginx.conf:/nginx:ro",
+        f"{tmp_path}/nginx.conf:/etc/nginx/nginx.conf:ro",
+    ]
+    assert project.warnings == [
+        "services.web.secrets[1]: mode ignored, as docker compose ignores them: the file is bind-mounted as it is"
+        " on the host"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("secrets", "uses", "message"),
+    [({"s": {"external": True}}, ["s"],
+      "services.web.secrets[0]: the secret 's' is external, which only a swarm holds (docker secret create)"),
+     ({"s": {"file": "./s"}}, ["other"], "services.web.secrets[0]: the secret 'other' is not in the top-level secrets"),
+     ({"s": {"file": "./missing"}}, ["s"], "secrets.s.file: {dir}/missing does not exist or is not a file"),
+     ({"s": {"environment": "TOKEN"}}, ["s"], "secrets.s.environment: not supported by this module yet"),
+     ({"s": {}}, ["s"], "secrets.s: no file")],
+)  # fmt: skip
+def test_a_secret_one_host_cannot_give_is_named_with_the_reason(tmp_path, secrets, uses, message):
+    (tmp_path / "s").write_text("x")
+    config = {"services": {"web": {"image": "web:1", "secrets": uses}}, "secrets": secrets}
+    with pytest.raises(SpecError, match=re.escape(message.format(dir=tmp_path))):
+        Project(config, "shop", str(tmp_path), [])
+
+
+def test_a_relative_secret_file_in_a_definition_without_a_directory_is_refused():
+    config = {"services": {"web": {"image": "web:1"}}, "secrets": {"s": {"file": "./s.txt"}}}
+    with pytest.raises(SpecError, match=r"secrets\.s\.file: '\./s\.txt' is relative, and a definition has no project"):
+        Project(config, "shop", "", [])
