@@ -242,15 +242,37 @@ CONVERTERS = {
 }
 
 
-# Secrets and configs without a swarm, as docker compose gives them: a file bind-mounted read-only, at
-# /run/secrets/<name> for a secret and /<name> for a config unless the service names a target (a relative one
-# is taken under that directory).
+def _mode(value: Any, path: str) -> int:
+    """A file mode as Compose takes it: a number (YAML reads 0440 as octal) or an octal string."""
+    if value is None:
+        return COPIED_MODE
+    try:
+        mode = int(value, 8) if isinstance(value, str) else int(value)
+    except ValueError:
+        raise SpecError(f"{path}: {value!r} is not a file mode (0440, or '0440')") from None
+    if not 0 <= mode <= 0o7777:
+        raise SpecError(f"{path}: {value!r} is not a file mode (0440, or '0440')")
+    return mode
+
+
+# Secrets and configs without a swarm, as docker compose gives them: at /run/secrets/<name> for a secret and
+# /<name> for a config unless the service names a target (a relative one is taken under that directory).
 FILE_REFERENCES = {"secrets": "/run/secrets/", "configs": "/"}
 
 
-def _file_sources(declared: dict[str, Any], kind: str, directory: str) -> dict[str, dict[str, Any]]:
-    """The top-level secrets or configs: name -> {file, external}, a relative file taken from the project's
-    directory. What a single host cannot give is refused with the reason."""
+# The ways a secret or a config can be given; content is a config's only. A file is bind-mounted, the others are
+# copied into the container before it starts, as docker compose does.
+FILE_SOURCE_KEYS = {"secrets": ("file", "environment"), "configs": ("file", "environment", "content")}
+# The mode docker compose gives a file it copies in.
+COPIED_MODE = 0o444
+
+
+def _file_sources(
+    declared: dict[str, Any], kind: str, directory: str, variables: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    """The top-level secrets or configs: name -> {file, content, external}, a relative file taken from the
+    project's directory, an environment one's value from the project's variables. What a single host cannot
+    give is refused with the reason."""
     result = {}
     for key, given in declared.items():
         path = f"{kind}.{key}"
@@ -258,22 +280,31 @@ def _file_sources(declared: dict[str, Any], kind: str, directory: str) -> dict[s
         if not isinstance(settings, dict):
             raise SpecError(f"{path}: {settings!r} is not a mapping (file: or external:)")
         if settings.get("external"):
-            result[key] = {"file": None, "external": True}
+            result[key] = {"file": None, "content": None, "external": True}
             continue
-        other = [k for k in ("environment", "content", "driver", "template_driver") if settings.get(k)]
-        if other:
-            raise SpecError(f"{path}.{other[0]}: not supported by this module yet; give the {kind[:-1]} as a file"
-                            f" ({path}.file)")  # fmt: skip
-        source = settings.get("file")
-        if not source:
-            raise SpecError(f"{path}: no file (a {kind[:-1]} on one host is a file, bind-mounted read-only)")
-        source = os.path.expanduser(str(source))
+        unsupported = [k for k in ("driver", "template_driver") if settings.get(k)]
+        if unsupported:
+            raise SpecError(f"{path}.{unsupported[0]}: docker compose does not support it either (a swarm's)")
+        sources = [k for k in FILE_SOURCE_KEYS[kind] if settings.get(k) is not None]
+        if len(sources) != 1:
+            raise SpecError(f"{path}: give one of {', '.join(FILE_SOURCE_KEYS[kind])}"
+                            + (f", not {' and '.join(sources)}" if sources else ""))  # fmt: skip
+        if sources[0] == "environment":
+            variable = str(settings["environment"])
+            if variable not in variables:
+                raise SpecError(f"{path}.environment: the variable {variable} is not set (.env or env)")
+            result[key] = {"file": None, "content": variables[variable], "external": False}
+            continue
+        if sources[0] == "content":
+            result[key] = {"file": None, "content": str(settings["content"]), "external": False}
+            continue
+        source = os.path.expanduser(str(settings["file"]))
         if not os.path.isabs(source):
             if not directory:
                 raise SpecError(f"{path}.file: {source!r} is relative, and a definition has no project directory;"
                                 " give project_src, or an absolute path")  # fmt: skip
             source = os.path.normpath(os.path.join(directory, source))
-        result[key] = {"file": source, "external": False}
+        result[key] = {"file": source, "content": None, "external": False}
     return result
 
 
@@ -282,7 +313,13 @@ class Project:
     depends_on allows; plus the networks and volumes it owns (name -> settings) and those it only uses."""
 
     def __init__(
-        self, config: dict[str, Any], name: str, directory: str, profiles: list[str], files: list[str] = ()
+        self,
+        config: dict[str, Any],
+        name: str,
+        directory: str,
+        profiles: list[str],
+        files: list[str] = (),
+        variables: dict[str, str] | None = None,
     ) -> None:
         self.name = project_name(name)
         self.directory = directory
@@ -295,7 +332,10 @@ class Project:
                 "secrets, configs)"
             )
         self.warnings: list[str] = []
-        self.file_sources = {kind: _file_sources(config.get(kind) or {}, kind, directory) for kind in FILE_REFERENCES}
+        self.file_sources = {kind: _file_sources(config.get(kind) or {}, kind, directory, variables or {})
+                             for kind in FILE_REFERENCES}  # fmt: skip
+        # service -> the files copied into its containers before they start: {path, content, mode, uid, gid}
+        self.copied: dict[str, list[dict[str, Any]]] = {}
         self.networks = self._resources(config.get("networks") or {}, "networks")
         self.volumes = self._resources(config.get("volumes") or {}, "volumes")
         services = {n: s or {} for n, s in (config.get("services") or {}).items()
@@ -399,8 +439,7 @@ class Project:
                           SERVICE_LABEL: name, "com.docker.compose.oneoff": "False"}  # fmt: skip
         named = {key: volume["name"] for key, volume in self.volumes.items()}
         volumes, tmpfs = _volumes(service.get("volumes") or [], self.directory, named, f"{path}.volumes")
-        for kind in FILE_REFERENCES:
-            volumes += self._file_mounts(service.get(kind) or [], kind, f"{path}.{kind}")
+        volumes += self._secrets_and_configs(name, service, path)
         tmpfs += [service["tmpfs"]] if isinstance(service.get("tmpfs"), str) else service.get("tmpfs") or []
         base.update({k: v for k, v in (("volumes", volumes), ("tmpfs", tmpfs)) if v})
         if "network_mode" not in base:
@@ -421,9 +460,11 @@ class Project:
 
     def _project_labels(self, name: str, base: dict[str, Any]) -> dict[str, str]:
         """The labels docker compose reads beyond project and service: the config hash (a digest of the
-        service's container spec), what it depends on, and where the project's files are."""
+        service's container spec and of the files copied into it), what it depends on, and where the project's
+        files are."""
+        hashed = {"spec": base, "copied": self.copied.get(name) or []} if self.copied.get(name) else base
         labels = {
-            CONFIG_HASH_LABEL: hashlib.sha256(json.dumps(base, sort_keys=True, default=str).encode()).hexdigest(),
+            CONFIG_HASH_LABEL: hashlib.sha256(json.dumps(hashed, sort_keys=True, default=str).encode()).hexdigest(),
             "com.docker.compose.depends_on": ",".join(
                 f"{other}:{condition}:false" for other, condition in sorted(self.waits.get(name, {}).items())
             ),
@@ -434,8 +475,22 @@ class Project:
             labels["com.docker.compose.project.config_files"] = ",".join(self.files)
         return labels
 
-    def _file_mounts(self, entries: list[Any], kind: str, path: str) -> list[str]:
-        """A service's secrets or configs as read-only binds (SOURCE:TARGET:ro)."""
+    def _secrets_and_configs(self, name: str, service: dict[str, Any], path: str) -> list[str]:
+        """The service's secrets and configs: the binds of those given as files; those given by value are kept in
+        ``copied`` for the service."""
+        copied: list[dict[str, Any]] = []
+        mounts = []
+        for kind in FILE_REFERENCES:
+            mounts += self._file_mounts(service.get(kind) or [], kind, f"{path}.{kind}", copied)
+        if copied and service.get("read_only"):
+            raise SpecError(f"{path}.read_only: the {copied[0]['what']} cannot be copied into a read-only container;"
+                            " give it as a file, which is bind-mounted")  # fmt: skip
+        self.copied[name] = [{k: v for k, v in c.items() if k != "what"} for c in copied]
+        return mounts
+
+    def _file_mounts(self, entries: list[Any], kind: str, path: str, copied: list[dict[str, Any]]) -> list[str]:
+        """A service's secrets or configs given as files, as read-only binds (SOURCE:TARGET:ro); those given by
+        value are added to ``copied``."""
         mounts = []
         for index, entry in enumerate(entries):
             given = {"source": entry} if isinstance(entry, str) else entry
@@ -449,10 +504,15 @@ class Project:
             if declared["external"]:
                 raise SpecError(f"{where}: the {kind[:-1]} {name!r} is external, which only a swarm holds (docker "
                                 f"{kind[:-1]} create); on one host give it a file ({kind}.{name}.file)")  # fmt: skip
-            if not os.path.isfile(declared["file"]):
-                raise SpecError(f"{kind}.{name}.file: {declared['file']} does not exist or is not a file")
             target = str(given.get("target") or name)
             target = target if target.startswith("/") else FILE_REFERENCES[kind] + target
+            if declared["content"] is not None:
+                copied.append({"path": target, "content": declared["content"], "what": f"{kind[:-1]} {name!r}",
+                               "mode": _mode(given.get("mode"), f"{where}.mode"),
+                               "uid": int(given.get("uid") or 0), "gid": int(given.get("gid") or 0)})  # fmt: skip
+                continue
+            if not os.path.isfile(declared["file"]):
+                raise SpecError(f"{kind}.{name}.file: {declared['file']} does not exist or is not a file")
             ignored = [k for k in ("uid", "gid", "mode") if given.get(k) is not None]
             if ignored:
                 self.warnings.append(f"{where}: {', '.join(ignored)} ignored, as docker compose ignores them: the"

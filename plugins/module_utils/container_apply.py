@@ -11,7 +11,9 @@ started.
 
 from __future__ import annotations
 
+import io
 import re
+import tarfile
 import time
 from typing import Any
 
@@ -85,6 +87,20 @@ def update_payload(want: dict[str, Any], current: dict[str, Any] | None) -> dict
         if current_swap > 0 and body["Memory"] > current_swap:
             body["MemorySwap"] = 2 * body["Memory"]
     return body
+
+
+def files_archive(files: list[dict[str, Any]]) -> bytes:
+    """A tar of ``files`` ({path, content, mode, uid, gid}) to unpack at the container's root before it starts:
+    how Compose gives secrets and configs that have no file on the host."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for file in files:
+            data = file["content"].encode()
+            member = tarfile.TarInfo(file["path"].lstrip("/"))
+            member.size, member.mode, member.uid, member.gid = len(data), file["mode"], file["uid"], file["gid"]
+            member.mtime = int(time.time())
+            archive.addfile(member, io.BytesIO(data))
+    return buffer.getvalue()
 
 
 class ContainerActions:
@@ -189,6 +205,8 @@ class ContainerActions:
             payload["NetworkingConfig"] = {"EndpointsConfig": {mode: endpoints.pop(mode)}}
         created = self.client.create_container_from_config(payload, plan.name)
         self.warnings.extend(f"{plan.name}: {w}" for w in created.get("Warnings") or [])
+        if plan.params.get("copied"):
+            self.client.put_archive(created["Id"], "/", files_archive(plan.params["copied"]))
         for name, endpoint in endpoints.items():
             self._connect(created["Id"], name, endpoint)
         return created["Id"]

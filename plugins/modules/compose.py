@@ -19,10 +19,12 @@ description:
     healthy, one with C(service_completed_successfully) runs to completion first; a cycle is an error that names it.
   - A key this module does not support fails with its path (C(services.web.build)) and the list of those it does.
     Images are not built (use M(dockyard.docker.image_build) first).
-  - Secrets and configs given as files are bind-mounted read-only, as C(docker compose) does without a swarm: a secret
-    at C(/run/secrets/<name>), a config at C(/<name>), or the C(target) the service gives; C(uid), C(gid) and C(mode)
-    are ignored with a warning, as Compose ignores them for a bind. C(external) ones (a swarm's) and those given by
-    C(environment) or C(content) are refused with the reason.
+  - Secrets and configs as C(docker compose) gives them without a swarm, at C(/run/secrets/<name>) for a secret,
+    C(/<name>) for a config, or the C(target) the service gives. Those given as files are bind-mounted read-only
+    (C(uid), C(gid) and C(mode) are ignored with a warning, as Compose ignores them for a bind); those given by
+    C(environment) or C(content) are copied into the container before it starts (mode C(0444) unless C(mode) says),
+    never shown in the result or the diff, and a new value recreates the container. C(external) ones (a swarm's) are
+    refused with the reason.
   - A network or volume that already exists is compared with the file (driver, driver options, internal, subnets)
     and must carry the project's label; one that differs, or was made outside the project, is an error that names
     it and the fix, before anything is touched (Compose refuses these too; a volume is never recreated, as its
@@ -49,7 +51,11 @@ options:
     description: The project's name; by default the file's C(name), else the directory's name, normalised as Compose.
     type: str
   env:
-    description: Variables for interpolation, over those of C(.env) in O(project_src).
+    description:
+      - Variables for interpolation (and for secrets and configs given by C(environment)), over those of C(.env) in
+        O(project_src).
+      - They are the task's arguments, shown with it at higher verbosity; keep secret values in the project's C(.env)
+        on the host, or mark the task C(no_log).
     type: dict
     default: {}
   profiles:
@@ -191,8 +197,8 @@ def _yaml(text: str, where: str):
         raise TaskError(f"{where}: not valid YAML: {exc}") from None
 
 
-def load(p: dict) -> tuple[dict, str, str, list[str]]:
-    """(the merged, interpolated configuration, the project's name, its directory, the files read)."""
+def load(p: dict) -> tuple[dict, str, str, list[str], dict[str, str]]:
+    """(the merged, interpolated configuration, the project's name, its directory, the files read, the variables)."""
     directory = p["project_src"] or ""  # a definition has none: relative paths in it are refused
     variables = {}
     if p["project_src"] and os.path.isfile(os.path.join(directory, ".env")):
@@ -223,7 +229,7 @@ def load(p: dict) -> tuple[dict, str, str, list[str]]:
     )
     if not name:
         raise TaskError("project_name: needed with definition (or a name: key in it)")
-    return config, name, directory, paths
+    return config, name, directory, paths, variables
 
 
 def container_specs(project: Project, state: str) -> list[tuple[dict, dict]]:
@@ -238,7 +244,8 @@ def container_specs(project: Project, state: str) -> list[tuple[dict, dict]]:
             if checked.error_messages:
                 raise TaskError(f"services.{service}: {'; '.join(checked.error_messages)}")
             spec = checked.validated_parameters
-            spec.update(where=f"services.{service}", after=after, service=service)
+            # Secrets and configs given by value: copied in when the container is created, never shown.
+            spec.update(where=f"services.{service}", after=after, service=service, copied=project.copied[service])
             try:
                 result.append((spec, desired(spec)))
             except SpecError as exc:
@@ -336,9 +343,9 @@ def main() -> None:
     )
     p, module = dm.params, dm.module
     with dm.failing():
-        config, name, directory, paths = load(p)
+        config, name, directory, paths, variables = load(p)
         try:
-            project = Project(config, name, directory, p["profiles"], paths)
+            project = Project(config, name, directory, p["profiles"], paths, variables)
         except SpecError as exc:
             raise TaskError(str(exc)) from None
         except (TypeError, AttributeError, KeyError) as exc:  # a value of another type than Compose allows

@@ -224,3 +224,52 @@ def test_file_secrets_and_configs_are_read_only_files_in_the_container_and_an_ed
         assert moved_app.exec_run(["cat", "/settings.ini"]).output.decode() == "[app]\nlevel = info\n"
     finally:
         module("compose", {"project_src": str(tmp_path), "project_name": name, "state": "absent"})
+
+
+BY_VALUE = """
+services:
+  app:
+    image: {image}
+    command: {trap}
+    secrets: [{{source: token, mode: 0400, uid: "1000", gid: "1000"}}]
+    configs: [{{source: motd, target: /etc/motd}}]
+  other:
+    image: {image}
+    command: {trap}
+secrets:
+  token: {{environment: TOKEN}}
+configs:
+  motd: {{content: "welcome to ${{SITE}}"}}
+"""
+
+
+def test_secrets_and_configs_given_by_value_are_copied_in_before_start_and_never_shown(
+    docker_client, test_images, tmp_path, suffix
+):
+    name = f"dyval{suffix}"
+    trap = "[" + ", ".join(f'"{part}"' for part in TRAP).replace("$", "$$") + "]"
+    (tmp_path / "compose.yaml").write_text(BY_VALUE.format(image=test_images["busybox"], trap=trap))
+
+    def apply(token: str | None, **options):
+        (tmp_path / ".env").write_text("SITE=shop\n" + (f"TOKEN={token}\n" if token else ""))
+        return module("compose", {"project_src": str(tmp_path), "project_name": name}, **options)
+
+    try:
+        first = apply("t0ken-one", diff=True)
+        assert first["changed"] is True and not first.failed, first.get("msg")
+        assert "t0ken-one" not in first.output  # from .env: neither in the result nor in the diff
+        app = docker_client.containers.get(f"{name}-app-1")
+        shown = app.exec_run(["sh", "-c", "cat /run/secrets/token; echo; stat -c '%a %u %g' /run/secrets/token"])
+        assert shown.output.decode() == "t0ken-one\n400 1000 1000\n"
+        motd = app.exec_run(["sh", "-c", "cat /etc/motd; echo; stat -c '%a %u' /etc/motd"]).output.decode()
+        assert motd == "welcome to shop\n444 0\n"
+        assert apply("t0ken-one")["changed"] is False
+        rotated = apply("t0ken-two")
+        actions = {service: [r["actions"] for r in results] for service, results in rotated["services"].items()}
+        assert actions == {"app": [["recreated", "started"]], "other": [[]]}, actions
+        again = docker_client.containers.get(f"{name}-app-1").exec_run(["cat", "/run/secrets/token"])
+        assert again.output.decode() == "t0ken-two"
+        unset = apply(None)
+        assert unset.failed and "secrets.token.environment: the variable TOKEN is not set" in unset["msg"]
+    finally:
+        module("compose", {"project_src": str(tmp_path), "project_name": name, "state": "absent"})

@@ -154,8 +154,10 @@ def test_file_secrets_and_configs_are_bind_mounted_read_only_where_compose_puts_
       "services.web.secrets[0]: the secret 's' is external, which only a swarm holds (docker secret create)"),
      ({"s": {"file": "./s"}}, ["other"], "services.web.secrets[0]: the secret 'other' is not in the top-level secrets"),
      ({"s": {"file": "./missing"}}, ["s"], "secrets.s.file: {dir}/missing does not exist or is not a file"),
-     ({"s": {"environment": "TOKEN"}}, ["s"], "secrets.s.environment: not supported by this module yet"),
-     ({"s": {}}, ["s"], "secrets.s: no file")],
+     ({"s": {"environment": "TOKEN"}}, ["s"], "secrets.s.environment: the variable TOKEN is not set (.env or env)"),
+     ({"s": {"content": "x"}}, ["s"], "secrets.s: give one of file, environment"),
+     ({"s": {"file": "./s", "environment": "A"}}, ["s"], "give one of file, environment, not file and environment"),
+     ({"s": {}}, ["s"], "secrets.s: give one of file, environment")],
 )  # fmt: skip
 def test_a_secret_one_host_cannot_give_is_named_with_the_reason(tmp_path, secrets, uses, message):
     (tmp_path / "s").write_text("x")
@@ -168,3 +170,27 @@ def test_a_relative_secret_file_in_a_definition_without_a_directory_is_refused()
     config = {"services": {"web": {"image": "web:1"}}, "secrets": {"s": {"file": "./s.txt"}}}
     with pytest.raises(SpecError, match=r"secrets\.s\.file: '\./s\.txt' is relative, and a definition has no project"):
         Project(config, "shop", "", [])
+
+
+def test_secrets_and_configs_given_by_value_are_copied_in_and_their_content_is_in_the_config_hash():
+    def project(token: str, **app) -> Project:
+        config = {
+            "services": {"app": {"image": "app:1", "secrets": [{"source": "token", "mode": "0400", "uid": "1000"}],
+                                 "configs": [{"source": "motd", "target": "etc/motd"}], **app}},
+            "secrets": {"token": {"environment": "TOKEN"}},
+            "configs": {"motd": {"content": "welcome\n"}},
+        }  # fmt: skip
+        return Project(config, "shop", "", [], variables={"TOKEN": token})
+
+    first = project("t-1")
+    assert first.copied["app"] == [
+        {"path": "/run/secrets/token", "content": "t-1", "mode": 0o400, "uid": 1000, "gid": 0},
+        {"path": "/etc/motd", "content": "welcome\n", "mode": 0o444, "uid": 0, "gid": 0},
+    ]
+    (spec,) = first.specs["app"]
+    assert "volumes" not in spec and "t-1" not in str(spec)  # never in the spec a diff or a result could show
+    hashes = {p.specs["app"][0]["labels"]["com.docker.compose.config-hash"] for p in (first, project("t-1"))}
+    assert len(hashes) == 1
+    assert project("t-2").specs["app"][0]["labels"]["com.docker.compose.config-hash"] not in hashes
+    with pytest.raises(SpecError, match=r"services\.app\.read_only: the secret 'token' cannot be copied into a read"):
+        project("t-1", read_only=True)

@@ -4,12 +4,18 @@ decides, and the calls and payloads the apply step makes from the option table."
 from __future__ import annotations
 
 import copy
+import io
+import tarfile
 import time
 
 import pytest
 from docker.errors import NotFound
 
-from ansible_collections.dockyard.docker.plugins.module_utils.container_apply import create_payload, update_payload
+from ansible_collections.dockyard.docker.plugins.module_utils.container_apply import (
+    create_payload,
+    files_archive,
+    update_payload,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import ContainerManager, not_run
 from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, predicted_new
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, OPTIONS, desired
@@ -343,3 +349,11 @@ def test_after_a_failure_no_new_spec_starts_and_each_says_why():
     ]
     assert not [call for call in engine.calls if call[0] == "create"]
     assert not_run(plans[1], "stopped after broken failed")["actions"] == []
+
+
+def test_files_given_by_value_are_archived_at_their_paths_with_their_mode_and_owner():
+    data = files_archive([{"path": "/run/secrets/token", "content": "t-1", "mode": 0o400, "uid": 1000, "gid": 0}])
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        (member,) = archive.getmembers()
+        assert (member.name, member.mode, member.uid, member.gid) == ("run/secrets/token", 0o400, 1000, 0)
+        assert archive.extractfile(member).read() == b"t-1"
