@@ -1,7 +1,8 @@
 """The engine role where users are: Docker 28.5 with containerd 2.1 (Debian 14's docker.io, pinned onto a booted
 Debian 13 host, release debian13-docker28), over SSH. Check mode on the fresh host, the install, a second run
 that changes nothing, mirrors added, changed and removed as `docker info` shows them without a restart, one
-restart for a setting that needs it, and a data-root move that keeps every image, container and volume."""
+restart for a setting that needs it, a setting dockerd 28 refuses rolled back, and a data-root move that keeps every
+image, container and volume."""
 
 from __future__ import annotations
 
@@ -83,6 +84,20 @@ def test_a_setting_that_needs_a_restart_restarts_once(docker28):
     again, counts = docker28.apply(docker_dns=["1.1.1.1"])
     assert again.returncode == 0 and counts["changed"] == 0, again.stdout
     assert docker28.daemon_starts() == starts + 1
+
+
+def test_a_setting_dockerd_28_refuses_is_rolled_back_and_the_daemon_keeps_running(docker28):
+    before, pid = docker28.daemon_json(), docker28.daemon_pid()
+    kept = {"docker_dns": ["1.1.1.1"]}  # as the test before left it
+    proc, _counts = docker28.apply(docker_storage_driver="zfs", **kept)
+    assert proc.returncode != 0
+    assert "previous daemon.json was restored" in proc.stdout, proc.stdout
+    assert "zfs" in proc.stdout.split("previous daemon.json was restored", 1)[1]  # the daemon's own words follow
+    assert docker28.daemon_json() == before
+    assert docker28.daemon_pid() != pid  # it was restarted with the old file, and answers
+    assert docker28.sh("docker version --format '{{.Server.Version}}'").startswith("28.5.")
+    proc, counts = docker28.apply(**kept)
+    assert proc.returncode == 0 and counts["changed"] == 0, proc.stdout
 
 
 def test_a_data_root_move_keeps_every_image_container_and_volume(docker28, load_busybox):
