@@ -19,6 +19,9 @@ description:
     healthy, one with C(service_completed_successfully) runs to completion first; a cycle is an error that names it.
   - A key this module does not support fails with its path (C(services.web.build)) and the list of those it does.
     Images are not built (use M(dockyard.docker.image_build) first).
+  - C(include) brings in other Compose files, each with its relative paths and C(.env) from its own directory; a
+    service's C(extends) (in the same file or another) takes what the service it names has, but its C(depends_on)
+    and C(volumes_from), under the service's own keys; a name defined twice, a cycle, a missing service are named.
   - Secrets and configs as C(docker compose) gives them without a swarm, at C(/run/secrets/<name>) for a secret,
     C(/<name>) for a config, or the C(target) the service gives. Those given as files are bind-mounted read-only
     (C(uid), C(gid) and C(mode) are ignored with a warning, as Compose ignores them for a bind); those given by
@@ -39,9 +42,14 @@ options:
     description:
       - The project directory on the target, holding C(compose.yaml) (or C(compose.yml), C(docker-compose.yml)),
         the C(.env) file, and what relative paths in the files refer to.
+      - Without O(files), the first Compose file there and the override file beside it (C(compose.override.yml),
+        C(compose.override.yaml), C(docker-compose.override.yml)...) are read, as C(docker compose) reads them.
     type: path
   files:
-    description: Compose files, relative to O(project_src), merged in order as Compose merges them.
+    description:
+      - Compose files, relative to O(project_src), merged in order as Compose merges them (mappings key by key,
+        lists appended with one entry per mount target, C(command) and C(entrypoint) replaced, C(environment) and
+        C(labels) merged by name).
     type: list
     elements: str
   definition:
@@ -155,8 +163,12 @@ import os
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_files import (
+    default_files,
+    include,
+    resolve_extends,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec import (
-    FILES,
     PROJECT_LABEL,
     SERVICE_LABEL,
     Project,
@@ -197,6 +209,30 @@ def _yaml(text: str, where: str):
         raise TaskError(f"{where}: not valid YAML: {exc}") from None
 
 
+def _reader(variables: dict[str, str]):
+    """read(path, defaults) for compose_files: a Compose file parsed and interpolated (the project's variables over
+    ``defaults``)."""
+
+    def read(path: str, defaults: dict[str, str]) -> dict:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                config = _yaml(handle.read(), path)
+        except OSError as exc:
+            raise SpecError(f"cannot read {path}: {exc.strerror}") from None
+        if not isinstance(config, dict):
+            raise SpecError(f"{path}: {type(config).__name__} is not a Compose mapping")
+        return interpolate(config, {**defaults, **variables}, path)
+
+    return read
+
+
+def _read_env(path: str) -> dict[str, str] | None:
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as handle:
+        return read_env_text(handle.read())
+
+
 def load(p: dict) -> tuple[dict, str, str, list[str], dict[str, str]]:
     """(the merged, interpolated configuration, the project's name, its directory, the files read, the variables)."""
     directory = p["project_src"] or ""  # a definition has none: relative paths in it are refused
@@ -209,7 +245,7 @@ def load(p: dict) -> tuple[dict, str, str, list[str], dict[str, str]]:
         configs = [p["definition"] if isinstance(p["definition"], dict) else _yaml(p["definition"], "definition")]
         paths = []
     else:
-        names = p["files"] or [next((f for f in FILES if os.path.isfile(os.path.join(directory, f))), FILES[0])]
+        names = p["files"] or default_files(directory)
         configs = []
         paths = [os.path.join(directory, name) for name in names]
         for path in paths:
@@ -224,6 +260,11 @@ def load(p: dict) -> tuple[dict, str, str, list[str], dict[str, str]]:
             raise TaskError(f"definition: {type(one).__name__} is not a Compose mapping")
         config = merge(config, one)
     config = interpolate(config, variables, "project")
+    try:
+        config = include(config, directory, _reader(variables), _read_env)
+        config["services"] = resolve_extends(config.get("services") or {}, directory, _reader(variables))
+    except SpecError as exc:
+        raise TaskError(str(exc)) from None
     name = (
         p["project_name"] or config.get("name") or (os.path.basename(directory.rstrip("/")) if p["project_src"] else "")
     )

@@ -273,3 +273,62 @@ def test_secrets_and_configs_given_by_value_are_copied_in_before_start_and_never
         assert unset.failed and "secrets.token.environment: the variable TOKEN is not set" in unset["msg"]
     finally:
         module("compose", {"project_src": str(tmp_path), "project_name": name, "state": "absent"})
+
+
+def test_an_override_file_an_include_and_an_extends_are_put_together_as_docker_compose_does(
+    docker_client, test_images, tmp_path, suffix
+):
+    name = f"dyinc{suffix}"
+    trap = "[" + ", ".join(f'"{part}"' for part in TRAP).replace("$", "$$") + "]"
+    app, db, common = tmp_path / "app", tmp_path / "db", tmp_path / "common"
+    for directory in (app, db, common):
+        directory.mkdir()
+    (common / "base.yaml").write_text(textwrap.dedent(f"""
+        services:
+          base:
+            image: {test_images["busybox"]}
+            command: {trap}
+            environment: {{FROM_BASE: "yes", LEVEL: base}}
+            volumes: ["./shared:/shared:ro"]
+    """))  # fmt: skip
+    (common / "shared").mkdir()
+    (common / "shared" / "note").write_text("from common\n")
+    (db / "compose.yaml").write_text(textwrap.dedent(f"""
+        services:
+          db:
+            image: {test_images["busybox"]}
+            command: {trap}
+            environment: {{DB_TAG: "${{DB_TAG}}"}}
+            volumes: ["./init:/init:ro"]
+    """))  # fmt: skip
+    (db / ".env").write_text("DB_TAG=from-db-env\n")
+    (db / "init").mkdir()
+    (db / "init" / "schema.sql").write_text("create table t;\n")
+    (app / "compose.yaml").write_text(
+        textwrap.dedent("""
+        include: [../db/compose.yaml]
+        services:
+          web:
+            extends: {file: ../common/base.yaml, service: base}
+            environment: {LEVEL: web}
+    """)
+    )
+    (app / "compose.override.yaml").write_text("services:\n  web:\n    environment: [DEBUG=1]\n")
+
+    def apply():
+        return module("compose", {"project_src": str(app), "project_name": name})
+
+    try:
+        first = apply()
+        assert first["changed"] is True and not first.failed, first.get("msg")
+        web = docker_client.api.inspect_container(f"{name}-web-1")
+        assert {"FROM_BASE=yes", "LEVEL=web", "DEBUG=1"} <= set(web["Config"]["Env"])
+        assert [(m["Source"], m["Destination"]) for m in web["Mounts"]] == [(str(common / "shared"), "/shared")]
+        labels = web["Config"]["Labels"]
+        assert labels["com.docker.compose.project.config_files"] == f"{app}/compose.yaml,{app}/compose.override.yaml"
+        db_container = docker_client.containers.get(f"{name}-db-1")
+        assert "DB_TAG=from-db-env" in db_container.attrs["Config"]["Env"]
+        assert db_container.exec_run(["cat", "/init/schema.sql"]).output == b"create table t;\n"
+        assert apply()["changed"] is False
+    finally:
+        module("compose", {"project_src": str(app), "project_name": name, "state": "absent"})

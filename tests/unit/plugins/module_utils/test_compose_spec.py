@@ -35,8 +35,48 @@ def test_env_files_names_and_merging():
     base = {"services": {"web": {"image": "a", "ports": ["80"], "environment": {"A": "1"}}}}
     over = {"services": {"web": {"ports": ["81"], "environment": {"B": "2"}}}}
     assert merge(base, over) == {
-        "services": {"web": {"image": "a", "ports": ["81"], "environment": {"A": "1", "B": "2"}}}
+        "services": {"web": {"image": "a", "ports": ["80", "81"], "environment": {"A": "1", "B": "2"}}}
     }
+
+
+def test_files_merge_as_compose_merges_them():
+    web = {
+        "image": "web:1",
+        "command": ["serve", "--port", "80"],
+        "environment": ["A=1", "B=2"],
+        "labels": {"tier": "web"},
+        "ports": ["80:80"],
+        "volumes": ["data:/data", "./conf:/etc/web"],
+        "secrets": ["token"],
+        "dns": ["1.1.1.1"],
+        "depends_on": ["db"],
+        "networks": ["front"],
+        "healthcheck": {"test": ["CMD", "a"], "interval": "5s"},
+        "logging": {"driver": "json-file", "options": {"max-size": "1m"}},
+    }
+    later = {
+        "command": ["serve"],
+        "environment": {"B": "3", "C": "4"},
+        "labels": ["owner=ops"],
+        "ports": ["80:80", "443:443"],
+        "volumes": [{"type": "bind", "source": "./other", "target": "/etc/web"}],
+        "secrets": [{"source": "token2", "target": "/run/secrets/token"}],
+        "dns": ["8.8.8.8"],
+        "depends_on": {"cache": {"condition": "service_healthy"}},
+        "networks": {"back": {"aliases": ["api"]}},
+        "healthcheck": {"test": ["CMD", "b"]},
+        "logging": {"driver": "syslog"},
+    }
+    base, override = {"services": {"web": web}}, {"services": {"web": later}}
+    web = merge(base, override)["services"]["web"]
+    assert web["command"] == ["serve"] and web["healthcheck"] == {"test": ["CMD", "b"], "interval": "5s"}
+    assert web["environment"] == {"A": "1", "B": "3", "C": "4"} and web["labels"] == {"tier": "web", "owner": "ops"}
+    assert web["ports"] == ["80:80", "443:443"] and web["dns"] == ["1.1.1.1", "8.8.8.8"]
+    assert web["volumes"] == ["data:/data", {"type": "bind", "source": "./other", "target": "/etc/web"}]
+    assert web["secrets"] == [{"source": "token2", "target": "/run/secrets/token"}]
+    assert web["depends_on"] == {"db": {"condition": "service_started"}, "cache": {"condition": "service_healthy"}}
+    assert web["networks"] == {"front": None, "back": {"aliases": ["api"]}}
+    assert web["logging"] == {"driver": "syslog"}  # another driver: the earlier options do not apply to it
 
 
 def test_services_become_container_specs_named_and_labelled_as_compose_does():
