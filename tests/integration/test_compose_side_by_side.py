@@ -1,7 +1,7 @@
 """compose beside Debian 13's docker compose (v2) on a booted host reached over SSH: one file deployed as
 two projects, one by each; the same containers, networks and volumes come out with the options that
-matter (file secrets and configs among them), and docker compose lists, and takes down, the project the module
-deployed."""
+matter (file secrets and configs, an included project and an extended service among them), and docker compose
+lists, and takes down, the project the module deployed."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from ansible_run import ROOT, run_module, run_playbook
 from testbed.hosts import ssh_command
 
 COMPOSE = """
+include: [./extra/compose.yaml]
 services:
   db:
     image: {image}
@@ -46,6 +47,9 @@ services:
       restart_policy: {{condition: on-failure, max_attempts: 3}}
     stop_grace_period: 2s
     labels: {{tier: web}}
+  worker:
+    extends: {{file: ./common/base.yaml, service: base}}
+    environment: {{ROLE: worker}}
 networks:
   front: {{}}
   back: {{}}
@@ -56,7 +60,25 @@ secrets:
 configs:
   page: {{file: ./index.html}}
 """
-CONTAINERS = ("db-1", "web-1", "web-2")
+# Files beside compose.yaml: a service extended from another directory (its bind from there), and an included
+# project with its own .env and a bind relative to it.
+BASE = """
+services:
+  base:
+    image: {image}
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+    environment: {{FROM: base, ROLE: base}}
+    volumes: ["./shared:/shared:ro"]
+"""
+EXTRA = """
+services:
+  cache:
+    image: {image}
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+    environment: {{SIZE: "${{CACHE_SIZE}}"}}
+    volumes: ["./seed:/seed:ro"]
+"""
+CONTAINERS = ("cache-1", "db-1", "web-1", "web-2", "worker-1")
 # Labels only docker compose writes (its version, its own hash of the file, the image it resolved).
 CLI_ONLY = ("com.docker.compose.config-hash", "com.docker.compose.version", "com.docker.compose.image",
             "com.docker.compose.project.config_files", "com.docker.compose.project.working_dir")  # fmt: skip
@@ -78,8 +100,15 @@ def compose_host(start_hosts, ssh_key, load_busybox, test_images):
         assert proc.returncode == 0, f"{command}: {proc.stdout}{proc.stderr}"
         return proc.stdout
 
-    text = base64.b64encode(COMPOSE.format(image=test_images["busybox"]).encode()).decode()
+    def encoded(template: str) -> str:
+        return base64.b64encode(template.format(image=test_images["busybox"]).encode()).decode()
+
+    text, base, extra = encoded(COMPOSE), encoded(BASE), encoded(EXTRA)
     for project in ("cli", "mod"):
+        sh(f"mkdir -p /srv/{project}/common/shared /srv/{project}/extra/seed"
+           f" && echo {base} | base64 -d > /srv/{project}/common/base.yaml"
+           f" && echo {extra} | base64 -d > /srv/{project}/extra/compose.yaml"
+           f" && echo CACHE_SIZE=64m > /srv/{project}/extra/.env")  # fmt: skip
         sh(f"mkdir -p /srv/{project} && echo {text} | base64 -d > /srv/{project}/compose.yaml"
            f" && echo DB_PASSWORD=secret > /srv/{project}/.env && echo s3cret > /srv/{project}/db_password.txt"
            f" && echo hello > /srv/{project}/index.html")  # fmt: skip
@@ -132,7 +161,7 @@ def test_the_module_and_docker_compose_make_the_same_project_and_compose_knows_t
     inspected = {p: json.loads(sh("docker inspect " + " ".join(names[p]))) for p in names}
     for cli, mod in zip(inspected["cli"], inspected["mod"]):
         assert _view(mod, "mod") == _view(cli, "cli")
-    web = _view(inspected["mod"][1], "mod")  # not two Nones alike: the values the file asks for
+    web = _view(inspected["mod"][2], "mod")  # not two Nones alike: the values the file asks for
     assert web["restart"] == {"Name": "on-failure", "MaximumRetryCount": 3}
     assert (web["pids"], web["memory"], web["memory_reservation"]) == (100, 64 << 20, 32 << 20)
     assert web["networks"] == {"P_back": ["P-web-1", "web"], "P_front": ["P-web-1", "web"]}
@@ -140,6 +169,11 @@ def test_the_module_and_docker_compose_make_the_same_project_and_compose_knows_t
     assert {m[1:] for m in web["mounts"]} >= {("/srv/P/db_password.txt", "/run/secrets/db_password", False),
                                               ("/srv/P/index.html", "/www/index.html", False)}  # fmt: skip
     assert sh("docker exec mod-web-1 cat /run/secrets/db_password /www/index.html") == "s3cret\nhello\n"
+    # extends and include, with each file's relative paths and the included project's .env
+    worker, cache = _view(inspected["mod"][4], "mod"), _view(inspected["mod"][0], "mod")
+    assert {"FROM=base", "ROLE=worker"} <= set(worker["env"]) and "SIZE=64m" in cache["env"]
+    assert [m[1:3] for m in worker["mounts"]] == [("/srv/P/common/shared", "/shared")]
+    assert [m[1:3] for m in cache["mounts"]] == [("/srv/P/extra/seed", "/seed")]
     for kind, listing in (("network", "docker network ls --format '{{.Name}}'"),
                           ("volume", "docker volume ls --format '{{.Name}}'")):  # fmt: skip
         present = sh(listing).split()
@@ -152,7 +186,7 @@ def test_the_module_and_docker_compose_make_the_same_project_and_compose_knows_t
     # An edit reaches only the service it touches (GREETING is web's), here over SSH as on the local daemon.
     edited = deploy(GREETING="hi")
     actions = {service: [r["actions"] for r in results] for service, results in edited["services"].items()}
-    assert actions == {"db": [[]], "web": [["recreated", "started"]] * 2}, actions
+    assert actions == {"cache": [[]], "db": [[]], "web": [["recreated", "started"]] * 2, "worker": [[]]}, actions
     assert deploy(GREETING="hi")["changed"] is False
     # docker compose takes the module's project down like its own; the module brings it back.
     sh("cd /srv/mod && docker compose -p mod down")
