@@ -16,6 +16,7 @@ import os
 import re
 from typing import Any
 
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_build import build_settings
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import OPTIONS
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, duration_ns
 
@@ -34,13 +35,15 @@ RESTART = {"no": "no", "always": "always", "on-failure": "on-failure", "unless-s
 SAME = {option.compose: option.name for option in OPTIONS if option.compose}
 HANDLED = {"environment", "env_file", "labels", "ports", "volumes", "networks", "depends_on", "healthcheck", "restart",
            "logging", "tmpfs", "ulimits", "extra_hosts", "sysctls", "deploy", "scale", "stop_grace_period",
-           "pull_policy", "profiles", "container_name", "secrets", "configs"}  # fmt: skip
+           "pull_policy", "profiles", "container_name", "secrets", "configs", "build"}  # fmt: skip
 # The shape each key must have (a key that may be a string too is checked by what takes it).
 LISTS = {"ports", "expose", "volumes", "cap_add", "cap_drop", "dns_search", "devices", "security_opt", "profiles",
          "secrets", "configs"}  # fmt: skip
 MAPPINGS = {"deploy", "logging", "ulimits", "healthcheck"}
 LISTS_OR_MAPPINGS = {"environment", "labels", "sysctls", "extra_hosts", "networks", "depends_on"}
-PULL_POLICIES = {"always": "always", "missing": "missing", "if_not_present": "missing", "never": "never"}
+# pull_policy: build builds the image on every run (see compose_build), and never pulls it.
+PULL_POLICIES = {"always": "always", "missing": "missing", "if_not_present": "missing", "never": "never",
+                 "build": "never"}  # fmt: skip
 
 
 def project_name(name: str) -> str:
@@ -396,6 +399,7 @@ class Project:
                              for kind in FILE_REFERENCES}  # fmt: skip
         # service -> the files copied into its containers before they start: {path, content, mode, uid, gid}
         self.copied: dict[str, list[dict[str, Any]]] = {}
+        self.builds: dict[str, dict[str, Any]] = {}  # service -> how its image is built (compose_build)
         self.networks = self._resources(config.get("networks") or {}, "networks")
         self.volumes = self._resources(config.get("volumes") or {}, "volumes")
         services = {n: s or {} for n, s in (config.get("services") or {}).items()
@@ -485,12 +489,14 @@ class Project:
             if shapes and value is not None and not isinstance(value, shapes):
                 kind = " or ".join("a list" if shape is list else "a mapping" for shape in shapes)
                 raise SpecError(f"{path}.{key}: {value!r} is not {kind}")
-        if not service.get("image"):
-            raise SpecError(f"{path}: no image (building images is not supported here: build them with image_build)")
+        if not service.get("image") and not service.get("build"):
+            raise SpecError(f"{path}: no image, and nothing to build it from (image or build)")
         base: dict[str, Any] = {SAME[k]: v for k, v in service.items() if k in SAME}
         for key, convert in CONVERTERS.items():
             if service.get(key) not in (None, "", [], {}):
                 base.update(convert(service[key], f"{path}.{key}"))
+        if service.get("build"):
+            base.update(self._build(name, service, path))
         env = self._env_files(service.get("env_file"), f"{path}.env_file")
         env.update(_pairs(service.get("environment") or {}, f"{path}.environment"))
         if env:
@@ -534,6 +540,15 @@ class Project:
         if self.files:
             labels["com.docker.compose.project.config_files"] = ",".join(self.files)
         return labels
+
+    def _build(self, name: str, service: dict[str, Any], path: str) -> dict[str, Any]:
+        """A service that builds its image: named by image, else as Compose names it (<project>-<service>), built
+        before its containers are planned (compose_build), so never pulled."""
+        image = str(service.get("image") or f"{self.name}-{name}")
+        settings = build_settings(service["build"], image, self.directory, f"{path}.build")
+        settings["always"] = service.get("pull_policy") == "build"
+        self.builds[name] = settings
+        return {"image": image, "pull": "never"}
 
     def _secrets_and_configs(self, name: str, service: dict[str, Any], path: str) -> list[str]:
         """The service's secrets and configs: the binds of those given as files; those given by value are kept in

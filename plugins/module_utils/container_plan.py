@@ -183,6 +183,7 @@ class Planner:
         self._networks: dict[str, bool] = {}
         self._swap_limit: bool | None = None
         self._planned: set[str] = set()  # containers that exist once the plans so far are carried out
+        self._rebuilt: set[str] = set()  # images a build would replace (check mode)
 
     # -- looking things up ---------------------------------------------------------------------
     def inspect(self, name: str) -> dict[str, Any] | None:
@@ -201,6 +202,8 @@ class Planner:
 
     def _image_and_pull(self, reference: str, policy: str) -> tuple[dict[str, Any], str | None]:
         local = self._find_image(reference)
+        if reference in self._rebuilt:  # another image comes under this name before the containers are made
+            return ({**local, "Id": None} if local else UNKNOWN_IMAGE), None
         if policy == "never":
             if local is None:
                 raise ContainerError(f"image: {reference!r} is not on this host and pull is 'never'")
@@ -241,6 +244,10 @@ class Planner:
         if name not in self._networks:
             self._networks[name] = inspected(self.client.inspect_network, name) is not None
         return self._networks[name]
+
+    def assume_rebuilt(self, images: list[str]) -> None:
+        """Images that this run would build before its containers (check mode): their containers are new."""
+        self._rebuilt.update(images)
 
     def assume_networks(self, names: list[str]) -> None:
         """Networks that this run creates before its containers (in check mode, that it would create)."""

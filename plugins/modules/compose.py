@@ -17,8 +17,12 @@ description:
     and C(down) know a project this module deployed.
   - C(depends_on) orders the services; a dependency whose condition is C(service_healthy) is waited for until
     healthy, one with C(service_completed_successfully) runs to completion first; a cycle is an error that names it.
-  - A key this module does not support fails with its path (C(services.web.build)) and the list of those it does.
-    Images are not built (use M(dockyard.docker.image_build) first).
+  - A key this module does not support fails with its path (C(services.web.build.ssh)) and the list of those it does.
+  - C(build) (a context, or C(context), C(dockerfile), C(dockerfile_inline), C(args), C(target), C(labels),
+    C(network), C(extra_hosts), C(shm_size), C(cache_from), C(no_cache), C(pull)) builds the service's image with
+    the engine's builder, named by C(image) or C(<project>-<service>) as Compose names it, before the containers
+    are planned; see O(build) for when. A failed build names the Dockerfile step that failed. Keys that need
+    BuildKit (C(ssh), C(secrets), C(platforms), C(additional_contexts)...) are refused with the reason.
   - C(include) brings in other Compose files, each with its relative paths and C(.env) from its own directory; a
     service's C(extends) (in the same file or another) takes what the service it names has, but its C(depends_on)
     and C(volumes_from), under the service's own keys; a name defined twice, a cycle, a missing service are named.
@@ -90,6 +94,18 @@ options:
     description: How many containers are created and started at once (see M(dockyard.docker.containers)).
     type: int
     default: 8
+  build:
+    description:
+      - When the images of services with C(build) are built. V(changed) builds an image that is missing or whose
+        context, Dockerfile, args, target or other build settings changed since it was built (a fingerprint of
+        them is kept on the image as the label C(dockyard.docker.build-fingerprint)), so a second run builds
+        nothing; V(always) builds them on every run, as C(docker compose up --build) (with the engine's layer
+        cache: the task changes only when an image does); V(never) builds none, as C(--no-build).
+      - A service with C(pull_policy: build) is built on every run. A rebuilt image recreates its service's
+        containers.
+    type: str
+    default: changed
+    choices: [changed, always, never]
 extends_documentation_fragment:
   - dockyard.docker.docker
   - dockyard.docker.attributes
@@ -151,6 +167,11 @@ volumes:
   returned: always
   type: list
   elements: str
+built:
+  description: The images built (in check mode, that would be built), by name.
+  returned: always
+  type: list
+  elements: str
 removed:
   description: Containers removed (orphans, or all of them with O(state=absent)).
   returned: always
@@ -163,6 +184,7 @@ import os
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_build import Builds
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_files import (
     default_files,
     include,
@@ -377,6 +399,7 @@ def main() -> None:
             "remove_orphans": {"type": "bool", "default": False},
             "remove_volumes": {"type": "bool", "default": False},
             "parallel": {"type": "int", "default": DEFAULT_WORKERS},
+            "build": {"type": "str", "default": "changed", "choices": ["changed", "always", "never"]},
         },
         required_one_of=[("project_src", "definition")],
         mutually_exclusive=[("files", "definition")],
@@ -392,7 +415,7 @@ def main() -> None:
         except (TypeError, AttributeError, KeyError) as exc:  # a value of another type than Compose allows
             raise TaskError(f"the project is not shaped as Compose expects it ({exc}); check its keys' types") from None
         specs = container_specs(project, p["state"] if p["state"] != "absent" else "present")
-    result = {"project": project.name, "services": {}, "networks": [], "volumes": [], "removed": []}
+    result = {"project": project.name, "services": {}, "networks": [], "volumes": [], "removed": [], "built": []}
     absent = dm.unreachable_reason() if module.check_mode else None
     if absent:
         predict_on_fresh_host(dm, absent, project, specs, result)
@@ -404,16 +427,7 @@ def main() -> None:
         if p["state"] == "absent":
             remove_project(dm, manager, project, by_name, result)
             dm.exit(changed=bool(result["removed"] or result["networks"] or result["volumes"]), **result)
-        # Each network and volume looked up once: compared with the file first, created after.
-        resources = [(kind, s, existing(client, kind, s["name"]))
-                     for kind in ("networks", "volumes") for s in used(project, kind, specs)]  # fmt: skip
-        drifts = [drift(kind, s, found, project.name) for kind, s, found in resources]
-        if any(drifts):
-            raise TaskError("; ".join(d for d in drifts if d))
-        for kind, s, found in resources:
-            if ensure(client, kind, s, found, project.name, module.check_mode):
-                result[kind].append(s["name"])
-        manager.planner.assume_networks(result["networks"])
+        prepare(dm, manager, project, specs, result)
         plans = [manager.plan(spec, want) for spec, want in specs]
         outcomes = manager.act_all(plans, p["parallel"])
         for plan, error, why in outcomes:
@@ -429,10 +443,35 @@ def main() -> None:
             result["removed"] = orphans
     for warning in project.warnings + manager.warnings:
         module.warn(warning)
-    changed = any(plan.changed for plan in plans) or bool(result["networks"] or result["volumes"] or result["removed"])
+    changed = any(plan.changed for plan in plans) or bool(
+        result["networks"] or result["volumes"] or result["removed"] or result["built"]
+    )
     if module._diff:
         result["diff"] = plans_diff(plans)
     dm.exit(changed=changed, **result)
+
+
+def prepare(dm: DockerModule, manager: ContainerManager, project: Project, specs: list, result: dict) -> None:
+    """What the containers need before they are planned: the project's networks and volumes (each looked up once,
+    compared with the file before anything is touched, created after) and its images built (a rebuilt image
+    recreates its containers)."""
+    client, check, p = dm.client, dm.module.check_mode, dm.params
+    resources = [(kind, s, existing(client, kind, s["name"]))
+                 for kind in ("networks", "volumes") for s in used(project, kind, specs)]  # fmt: skip
+    drifts = [drift(kind, s, found, project.name) for kind, s, found in resources]
+    if any(drifts):
+        raise TaskError("; ".join(d for d in drifts if d))
+    builds = Builds(client, list(project.builds.values()), p["build"] if p["state"] == "present" else "never")
+    wanted_builds = builds.wanted()
+    if check:
+        result["built"] = [settings["image"] for settings in wanted_builds]
+        manager.planner.assume_rebuilt(result["built"])
+    else:
+        result["built"] = builds.run(wanted_builds)
+    for kind, s, found in resources:
+        if ensure(client, kind, s, found, project.name, check):
+            result[kind].append(s["name"])
+    manager.planner.assume_networks(result["networks"])
 
 
 def predict_on_fresh_host(dm: DockerModule, absent: str, project: Project, specs: list, result: dict) -> None:
@@ -440,6 +479,7 @@ def predict_on_fresh_host(dm: DockerModule, absent: str, project: Project, specs
     installed): the whole project would be new."""
     dm.module.warn(f"no Docker daemon answers yet ({absent}): the whole project is predicted as new")
     if dm.params["state"] != "absent":
+        result["built"] = [settings["image"] for settings in project.builds.values()]
         for spec, _want in specs:
             result["services"].setdefault(spec["service"], []).append(predicted_new(spec))
         for kind in ("networks", "volumes"):

@@ -3,12 +3,13 @@ names and labels as docker compose gives them; bad files named by their path bef
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
 
 from ansible_run import local_module as module
-from local_docker import TRAP
+from local_docker import TRAP, forget
 
 pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
@@ -152,7 +153,10 @@ def test_a_network_or_volume_that_differs_from_the_file_is_named_and_nothing_is_
 
 
 BAD = {
-    "unknown key": ("services:\n  web:\n    image: x\n    build: .\n", "services.web.build: not a service key"),
+    "unknown key": ("services:\n  web:\n    image: x\n    buildd: .\n", "services.web.buildd: not a service key"),
+    "no Dockerfile": ("services:\n  web:\n    build: .\n", "services.web.build.dockerfile: "),
+    "BuildKit key": ("services:\n  web:\n    build: {context: ., ssh: [default]}\n",
+                     "services.web.build.ssh: needs BuildKit (docker buildx)"),
     "missing variable": ("services:\n  web:\n    image: ${TAG:?give TAG}\n", "${TAG} is required: give TAG"),
     "cycle": ("services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [a]}\n",
               "depends_on goes round in a circle: a -> b -> a"),
@@ -332,3 +336,87 @@ def test_an_override_file_an_include_and_an_extends_are_put_together_as_docker_c
         assert apply()["changed"] is False
     finally:
         module("compose", {"project_src": str(app), "project_name": name, "state": "absent"})
+
+
+BUILDS = """
+services:
+  app:
+    build:
+      context: ./app
+      args: {{GREETING: "${{GREETING:-hello}}"}}
+    command: {trap}
+  tool:
+    image: dyb-tool-{suffix}:1
+    build: {{context: ./tool, target: runtime}}
+    command: {trap}
+  inline:
+    build:
+      context: ./app
+      dockerfile_inline: |
+        FROM {image}
+        RUN echo inline > /made
+    command: {trap}
+"""
+
+
+def test_services_build_their_images_once_and_again_only_for_what_changed_which_recreates_only_their_containers(
+    docker_client, test_images, tmp_path, suffix
+):
+    name = f"dybld{suffix}"
+    trap = "[" + ", ".join(f'"{part}"' for part in TRAP).replace("$", "$$") + "]"
+    (tmp_path / "app").mkdir()
+    (tmp_path / "tool").mkdir()
+    (tmp_path / "app" / "Dockerfile").write_text(
+        f"FROM {test_images['busybox']}\nARG GREETING\nCOPY message /message\nRUN echo $GREETING > /greeting\n"
+    )
+    (tmp_path / "app" / "message").write_text("one\n")
+    (tmp_path / "app" / ".dockerignore").write_text("notes.txt\n")
+    (tmp_path / "app" / "notes.txt").write_text("not sent\n")
+    (tmp_path / "tool" / "Dockerfile").write_text(
+        f"FROM {test_images['busybox']} AS builder\nRUN echo built > /artifact\n"
+        f"FROM {test_images['busybox']} AS runtime\nCOPY --from=builder /artifact /artifact\n"
+    )
+    (tmp_path / "compose.yaml").write_text(BUILDS.format(image=test_images["busybox"], trap=trap, suffix=suffix))
+    images = [f"{name}-app", f"dyb-tool-{suffix}:1", f"{name}-inline"]
+
+    def apply(**options):
+        env = options.pop("env", {})
+        return module("compose", {"project_src": str(tmp_path), "project_name": name, "env": env, **options})
+
+    def read(service: str, path: str) -> str:
+        return docker_client.containers.get(f"{name}-{service}-1").exec_run(["cat", path]).output.decode()
+
+    try:
+        first = apply()
+        assert first["changed"] is True and not first.failed, first.get("msg")
+        assert first["built"] == images
+        assert (read("app", "/message"), read("app", "/greeting")) == ("one\n", "hello\n")
+        assert (read("tool", "/artifact"), read("inline", "/made")) == ("built\n", "inline\n")
+        again = apply()
+        assert again["changed"] is False and again["built"] == [], again
+
+        (tmp_path / "app" / "notes.txt").write_text("still not sent\n")  # ignored by .dockerignore: no build
+        assert apply()["built"] == []
+        (tmp_path / "app" / "message").write_text("two\n")
+        predicted = module("compose", {"project_src": str(tmp_path), "project_name": name}, check=True)
+        actions = {s: [r["actions"] for r in rs] for s, rs in predicted["services"].items()}
+        assert predicted["built"] == [f"{name}-app", f"{name}-inline"]  # both are built from ./app
+        assert actions["app"] == [["recreated", "started"]] and actions["tool"] == [[]], actions
+        assert read("app", "/message") == "one\n"  # check mode built nothing
+        edited = apply()
+        actions = {s: [r["actions"] for r in rs] for s, rs in edited["services"].items()}
+        assert edited["built"] == [f"{name}-app", f"{name}-inline"]
+        assert actions == {"app": [["recreated", "started"]], "tool": [[]], "inline": [["recreated", "started"]]}
+        assert read("app", "/message") == "two\n"
+        assert apply(env={"GREETING": "hi"})["built"] == [f"{name}-app"]
+        assert read("app", "/greeting") == "hi\n"
+        assert apply(env={"GREETING": "hi"}, build="always")["changed"] is False  # the same images again
+
+        (tmp_path / "tool" / "Dockerfile").write_text(f"FROM {test_images['busybox']} AS runtime\nRUN false\n")
+        failed = apply(env={"GREETING": "hi"})
+        assert failed.failed and "services.tool.build: building dyb-tool-" in failed["msg"], failed.get("msg")
+        assert re.search(r"failed at Step 2/\d+ : RUN false: The command .* returned a non-zero code", failed["msg"])
+    finally:
+        module("compose", {"project_src": str(tmp_path), "project_name": name, "state": "absent"})
+        for image in images:
+            forget(docker_client, image)

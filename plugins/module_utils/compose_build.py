@@ -1,0 +1,197 @@
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The images a Compose project builds (services with ``build:``), built only when what goes into them changed.
+
+Whether an image is built again is decided by a fingerprint: a SHA-256 of the build settings (the Dockerfile's
+text, args, target, labels, network, extra hosts, shm size, cache_from) and of every file the build context sends
+(its path, mode and content, with the context's .dockerignore applied as the engine applies it; a remote context
+by its URL alone). The fingerprint is kept on the image, as the label ``dockyard.docker.build-fingerprint``: a run
+that finds it on the image of the service's name builds nothing. A rebuild still has the engine's layer cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import stat
+import tempfile
+from typing import Any
+
+from ansible_collections.dockyard.docker.plugins.module_utils.client import TaskError, daemon_words
+from ansible_collections.dockyard.docker.plugins.module_utils.images import APIError, StreamError, find_image
+from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, byte_size
+
+FINGERPRINT_LABEL = "dockyard.docker.build-fingerprint"
+KEYS = ("context", "dockerfile", "dockerfile_inline", "args", "target", "labels", "network", "extra_hosts",
+        "shm_size", "cache_from", "no_cache", "pull")  # fmt: skip
+# Build keys that only BuildKit (docker buildx) gives; the engine's own builder, which the SDK drives, has none.
+BUILDKIT_ONLY = ("ssh", "secrets", "platforms", "additional_contexts", "cache_to", "tags", "privileged",
+                 "entitlements", "provenance", "sbom", "ulimits", "isolation")  # fmt: skip
+REMOTE_CONTEXT = re.compile(r"^(https?://|git://|git@|github\.com/)")
+STEP = re.compile(r"^Step \d+/\d+ : ")
+
+
+def _mapping(value: Any, path: str, separator: str = "=") -> dict[str, str]:
+    if isinstance(value, dict):
+        return {str(k): "" if v is None else str(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return dict(str(entry).replace("=", separator, 1).partition(separator)[::2] for entry in value)
+    raise SpecError(f"{path}: {value!r} is neither a list nor a mapping")
+
+
+def build_settings(value: Any, image: str, directory: str, path: str) -> dict[str, Any]:
+    """A service's ``build`` (a context, or a mapping) as the settings a build takes, checked before anything is
+    touched: a relative context from the project's directory, which must hold the Dockerfile."""
+    given = {"context": value} if isinstance(value, str) else value
+    if not isinstance(given, dict):
+        raise SpecError(f"{path}: {value!r} is neither a context nor a mapping")
+    for key in given:
+        if key in BUILDKIT_ONLY:
+            raise SpecError(f"{path}.{key}: needs BuildKit (docker buildx), which this module does not drive; "
+                            f"build the image with docker buildx bake and name it in image")  # fmt: skip
+        if key not in KEYS:
+            raise SpecError(f"{path}.{key}: not a build key this module supports ({', '.join(KEYS)})")
+    context = str(given.get("context") or ".")
+    remote = bool(REMOTE_CONTEXT.match(context))
+    if not remote:
+        if not os.path.isabs(context) and not directory:
+            raise SpecError(f"{path}.context: {context!r} is relative, and a definition has no project directory")
+        context = os.path.normpath(os.path.join(directory, os.path.expanduser(context)))
+        if not os.path.isdir(context):
+            raise SpecError(f"{path}.context: {context} does not exist or is not a directory")
+    dockerfile = str(given.get("dockerfile") or "Dockerfile")
+    if given.get("dockerfile_inline") is not None and given.get("dockerfile"):
+        raise SpecError(f"{path}: give dockerfile or dockerfile_inline, not both")
+    if not remote and given.get("dockerfile_inline") is None:
+        if not os.path.isfile(os.path.join(context, dockerfile)):
+            raise SpecError(f"{path}.dockerfile: {os.path.join(context, dockerfile)} does not exist")
+    return {
+        "image": image,
+        "where": path,
+        "context": context,
+        "remote": remote,
+        "dockerfile": dockerfile,
+        "dockerfile_inline": None if given.get("dockerfile_inline") is None else str(given["dockerfile_inline"]),
+        "args": _mapping(given.get("args") or {}, f"{path}.args"),
+        "target": given.get("target"),
+        "labels": _mapping(given.get("labels") or {}, f"{path}.labels"),
+        "network": given.get("network"),
+        "extra_hosts": _mapping(given.get("extra_hosts") or {}, f"{path}.extra_hosts", ":"),
+        "shm_size": byte_size(given["shm_size"], f"{path}.shm_size") if given.get("shm_size") else None,
+        "cache_from": [str(c) for c in given.get("cache_from") or []],
+        "no_cache": bool(given.get("no_cache")),
+        "pull": bool(given.get("pull")),
+    }
+
+
+def _context_digest(context: str, dockerfile: str) -> str:
+    """Every file and directory the context sends, by path, mode and content (.dockerignore applied)."""
+    from docker.utils.build import exclude_paths  # noqa: PLC0415 - the SDK is there whenever a build is
+
+    patterns = []
+    ignore = os.path.join(context, ".dockerignore")
+    if os.path.isfile(ignore):
+        with open(ignore, encoding="utf-8") as handle:
+            patterns = [line.strip() for line in handle if line.strip() and not line.startswith("#")]
+    digest = hashlib.sha256()
+    for relative in sorted(exclude_paths(context, patterns, dockerfile=dockerfile)):
+        full = os.path.join(context, relative)
+        info = os.lstat(full)
+        digest.update(f"{relative}\0{stat.S_IMODE(info.st_mode):o}\0".encode())
+        if stat.S_ISLNK(info.st_mode):
+            digest.update(os.readlink(full).encode())
+        elif stat.S_ISREG(info.st_mode):
+            with open(full, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def fingerprint(build: dict[str, Any]) -> str:
+    """What the image is built from, as one digest (see the module's docstring)."""
+    settings = {k: v for k, v in build.items() if k not in ("image", "where", "no_cache", "pull", "always")}
+    if not build["remote"]:
+        settings["files"] = _context_digest(build["context"], build["dockerfile"])
+        if build["dockerfile_inline"] is None:  # the Dockerfile may sit outside the context, or be ignored by it
+            with open(os.path.join(build["context"], build["dockerfile"]), "rb") as handle:
+                settings["dockerfile_text"] = hashlib.sha256(handle.read()).hexdigest()
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+
+
+def current_fingerprint(client, image: str) -> str | None:
+    found = find_image(client, image)
+    return ((found or {}).get("Config") or {}).get("Labels", {}).get(FINGERPRINT_LABEL) if found else None
+
+
+def build(client, settings: dict[str, Any], digest: str) -> str:
+    """Build the image, labelled with its fingerprint; its ID. A failure names the step that failed."""
+    if settings["dockerfile_inline"] is not None and settings["remote"]:
+        raise TaskError(f"{settings['where']}.dockerfile_inline: a remote context takes its Dockerfile from there")
+    dockerfile, inline = settings["dockerfile"], None
+    if settings["dockerfile_inline"] is not None:  # outside the context, which the SDK then adds it to
+        handle, inline = tempfile.mkstemp(prefix="dockyard-dockerfile-")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(settings["dockerfile_inline"])
+        dockerfile = inline
+    steps: list[str] = []
+    try:
+        stream = client.build(
+            path=settings["context"],
+            dockerfile=dockerfile,
+            tag=settings["image"],
+            buildargs=settings["args"] or None,
+            target=settings["target"],
+            labels={**settings["labels"], FINGERPRINT_LABEL: digest},
+            network_mode=settings["network"],
+            extra_hosts=settings["extra_hosts"] or None,
+            shmsize=settings["shm_size"],
+            cache_from=settings["cache_from"] or None,
+            nocache=settings["no_cache"],
+            pull=settings["pull"],
+            rm=True,
+            forcerm=True,
+            decode=True,
+        )
+        for line in stream:
+            text = (line.get("stream") or "").strip()
+            if STEP.match(text):
+                steps.append(text)
+            if "error" in line or "errorDetail" in line:
+                raise StreamError((line.get("errorDetail") or {}).get("message") or line.get("error"))
+    except (StreamError, APIError) as exc:
+        at = f" at {steps[-1]}" if steps else ""
+        raise TaskError(f"{settings['where']}: building {settings['image']} failed{at}: {daemon_words(exc)}") from None
+    finally:
+        if inline:
+            os.unlink(inline)
+    return client.inspect_image(settings["image"])["Id"]
+
+
+class Builds:
+    """The project's builds: which images a run builds (those whose fingerprint differs, or every one with
+    ``policy: always``), done before any container is planned, so that a rebuilt image recreates its containers."""
+
+    def __init__(self, client, settings: list[dict[str, Any]], policy: str) -> None:
+        self.client, self.settings, self.policy = client, settings, policy
+        self.digests = {s["image"]: fingerprint(s) for s in settings}
+
+    def wanted(self) -> list[dict[str, Any]]:
+        if self.policy == "never":
+            return []
+        return [s for s in self.settings if self.policy == "always" or s.get("always") or self.stale(s["image"])]
+
+    def stale(self, image: str) -> bool:
+        """The image is missing, or was built from something else than what the project now says."""
+        return current_fingerprint(self.client, image) != self.digests[image]
+
+    def run(self, todo: list[dict[str, Any]]) -> list[str]:
+        """Build ``todo``; the images whose ID changed."""
+        changed = []
+        for settings in todo:
+            before = find_image(self.client, settings["image"])
+            if build(self.client, settings, self.digests[settings["image"]]) != (before or {}).get("Id"):
+                changed.append(settings["image"])
+        return changed
