@@ -51,6 +51,12 @@ options:
     description: How many more times a pull is tried, with backoff, when the registry does not answer.
     type: int
     default: 3
+  platform:
+    description:
+      - The platform the container's image must be for, C(os/architecture[/variant]) (C(linux/arm64/v8)), as
+        C(docker run --platform). An image of another platform under the name is pulled for this one (or, with
+        O(pull=never), refused with both platforms named); a container of another platform's image is recreated.
+    type: str
   command:
     description: The command, as a list of arguments or a string split as a shell would. Replaces the image's CMD.
     type: raw

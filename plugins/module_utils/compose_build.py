@@ -149,6 +149,7 @@ def build(client, settings: dict[str, Any], digest: str) -> str:
             extra_hosts=settings["extra_hosts"] or None,
             shmsize=settings["shm_size"],
             cache_from=settings["cache_from"] or None,
+            platform=settings.get("platform"),
             nocache=settings["no_cache"],
             pull=settings["pull"],
             rm=True,

@@ -33,9 +33,11 @@ RESTART = {"no": "no", "always": "always", "on-failure": "on-failure", "unless-s
 
 # service key -> container option, for the keys whose value the container option takes as it is
 SAME = {option.compose: option.name for option in OPTIONS if option.compose}
+# develop is read by docker compose only for watch, and so ignored here as by up.
 HANDLED = {"environment", "env_file", "labels", "ports", "volumes", "networks", "depends_on", "healthcheck", "restart",
            "logging", "tmpfs", "ulimits", "extra_hosts", "sysctls", "deploy", "scale", "stop_grace_period",
-           "pull_policy", "profiles", "container_name", "secrets", "configs", "build"}  # fmt: skip
+           "pull_policy", "profiles", "container_name", "secrets", "configs", "build", "platform",
+           "develop"}  # fmt: skip
 # The shape each key must have (a key that may be a string too is checked by what takes it).
 LISTS = {"ports", "expose", "volumes", "cap_add", "cap_drop", "dns_search", "devices", "security_opt", "profiles",
          "secrets", "configs"}  # fmt: skip
@@ -300,6 +302,7 @@ CONVERTERS = {
     "sysctls": lambda v, path: {"sysctls": _pairs(v, path)},
     "stop_grace_period": lambda v, path: {"stop_timeout": round(duration_ns(v, path) / 1e9)},
     "pull_policy": _pull_policy,
+    "platform": lambda v, _path: {"platform": str(v)},
     "deploy": _deploy,
     "healthcheck": _healthcheck,
 }
@@ -547,6 +550,7 @@ class Project:
         image = str(service.get("image") or f"{self.name}-{name}")
         settings = build_settings(service["build"], image, self.directory, f"{path}.build")
         settings["always"] = service.get("pull_policy") == "build"
+        settings["platform"] = service.get("platform")
         self.builds[name] = settings
         return {"image": image, "pull": "never"}
 

@@ -113,10 +113,10 @@ class ContainerActions:
         # carried out, which looks again at the end instead (check_started), when that moment has passed.
         self.settle = True
 
-    def pull(self, reference: str, retries: int) -> dict[str, Any]:
-        """The image after pulling ``reference``."""
+    def pull(self, reference: str, retries: int, platform: str | None = None) -> dict[str, Any]:
+        """The image after pulling ``reference`` (for ``platform``, when given)."""
         try:
-            pull(self.client, parse(reference), None, None, retries)
+            pull(self.client, parse(reference), platform, None, retries)
         except (APIError, StreamError) as exc:
             why = daemon_words(exc)
             raise ContainerError(f"image: cannot pull {reference!r}: {why}") from None
@@ -203,7 +203,8 @@ class ContainerActions:
         payload = create_payload(want, plan.params.get("image") or plan.image["Id"], mode)
         if mode in endpoints:
             payload["NetworkingConfig"] = {"EndpointsConfig": {mode: endpoints.pop(mode)}}
-        created = self.client.create_container_from_config(payload, plan.name)
+        platform = {"platform": plan.params["platform"]} if plan.params.get("platform") else {}
+        created = self.client.create_container_from_config(payload, plan.name, **platform)
         self.warnings.extend(f"{plan.name}: {w}" for w in created.get("Warnings") or [])
         if plan.params.get("copied"):
             self.client.put_archive(created["Id"], "/", files_archive(plan.params["copied"]))

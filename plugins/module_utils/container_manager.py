@@ -61,7 +61,7 @@ class ContainerManager:
         self.warnings: list[str] = []
         self.planner = Planner(client, check_mode, self.warnings)
         self.actions = ContainerActions(client, self.warnings)
-        self._pulled: dict[str, dict[str, Any]] = {}  # reference -> the image a pull in this run brought
+        self._pulled: dict[str, dict[str, Any]] = {}  # reference and platform -> the image a pull in this run brought
         self._pull_lock = threading.Lock()  # one pull per reference, also with workers acting at once
 
     def plan(self, params: dict[str, Any], want: dict[str, Any]) -> Plan:
@@ -72,10 +72,12 @@ class ContainerManager:
         if self.check_mode or not (plan.steps or plan.pull or waits):
             return
         if plan.pull:
+            key = f"{plan.pull} {plan.params.get('platform') or ''}"
             with self._pull_lock:
-                if plan.pull not in self._pulled:
-                    self._pulled[plan.pull] = self.actions.pull(plan.pull, plan.params["pull_retries"])
-            image = self._pulled[plan.pull]
+                if key not in self._pulled:
+                    self._pulled[key] = self.actions.pull(plan.pull, plan.params["pull_retries"],
+                                                          plan.params.get("platform"))  # fmt: skip
+            image = self._pulled[key]
             if image["Id"] != plan.image["Id"]:
                 plan.image = image
                 self.planner.decide(plan)

@@ -27,6 +27,24 @@ from ansible_collections.dockyard.docker.plugins.module_utils.resources import d
 UNKNOWN_IMAGE: dict[str, Any] = {"Id": None, "Config": {}}
 
 
+def image_platform(image: dict[str, Any]) -> str:
+    """An image's platform as docker writes it: os/architecture[/variant]."""
+    parts = [image.get("Os") or "linux", image.get("Architecture") or ""]
+    return "/".join(parts + ([image["Variant"]] if image.get("Variant") else []))
+
+
+def on_platform(image: dict[str, Any], platform: str) -> bool:
+    """Whether ``image`` is for ``platform`` (os/architecture[/variant]; a variant not given matches any)."""
+
+    def normal(text: str) -> list[str]:
+        parts = text.lower().split("/")
+        parts[1:2] = [{"x86_64": "amd64", "aarch64": "arm64"}.get(p, p) for p in parts[1:2]]
+        return parts[:2] if parts[1:] == ["arm64", "v8"] else parts  # arm64's one variant, named or not
+
+    wanted, have = normal(platform), normal(image_platform(image))
+    return have[: len(wanted)] == wanted
+
+
 class ContainerError(TaskError):
     """A spec that cannot be carried out; the message names the container and the option."""
 
@@ -195,15 +213,20 @@ class Planner:
 
     def _image(self, params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
         """(the image the container would get, the reference to pull first or None)."""
-        key = (params["image"], params["pull"])
+        key = (params["image"], params["pull"], params.get("platform"))
         if key not in self._images:
             self._images[key] = self._image_and_pull(*key)
         return self._images[key]
 
-    def _image_and_pull(self, reference: str, policy: str) -> tuple[dict[str, Any], str | None]:
+    def _image_and_pull(self, reference: str, policy: str, platform: str | None) -> tuple[dict[str, Any], str | None]:
         local = self._find_image(reference)
         if reference in self._rebuilt:  # another image comes under this name before the containers are made
             return ({**local, "Id": None} if local else UNKNOWN_IMAGE), None
+        if local is not None and platform and not on_platform(local, platform):
+            if policy == "never":
+                raise ContainerError(f"image: {reference!r} here is for {image_platform(local)}, and platform asks "
+                                     f"for {platform}; pull it for {platform}, or let pull do it")  # fmt: skip
+            return UNKNOWN_IMAGE, self._parsed(reference)["full"]  # another platform's image: pulled for this one
         if policy == "never":
             if local is None:
                 raise ContainerError(f"image: {reference!r} is not on this host and pull is 'never'")

@@ -659,6 +659,7 @@ CONTROL_ARGS: dict[str, dict[str, Any]] = {
     },
     "pull": {"type": "str", "default": "missing", "choices": ["missing", "always", "never"]},
     "pull_retries": {"type": "int", "default": 3},
+    "platform": {"type": "str"},
     "comparisons": {"type": "dict"},
     "recreate": {"type": "bool", "default": False},
     "remove_volumes": {"type": "bool", "default": False},

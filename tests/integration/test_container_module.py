@@ -310,3 +310,15 @@ def test_paused_freezes_and_started_thaws_it(docker_client, name, test_images):
     stopped = module("container", spec(name, test_images["busybox"], state="stopped"))
     assert stopped["actions"] == ["unpaused", "stopped"]
     assert docker_client.api.inspect_container(name)["State"]["Status"] == "exited"
+
+
+def test_a_platform_the_image_is_for_is_kept_and_another_is_refused_naming_both(docker_client, name, test_images):
+    host = docker_client.api.inspect_image(test_images["busybox"])["Architecture"]  # amd64 here
+    first = module("container", spec(name, test_images["busybox"], platform=f"linux/{host}"))
+    assert first["changed"] is True and not first.failed, first.get("msg")
+    assert module("container", spec(name, test_images["busybox"], platform=f"linux/{host}"))["changed"] is False
+    other = "linux/arm64" if host != "arm64" else "linux/amd64"
+    refused = module("container", spec(name, test_images["busybox"], platform=other, pull="never"))
+    assert refused.failed, refused
+    assert f"here is for linux/{host}, and platform asks for {other}" in refused["msg"], refused["msg"]
+    assert docker_client.containers.get(name).id == first["container"]["id"]  # untouched

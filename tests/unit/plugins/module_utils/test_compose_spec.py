@@ -234,3 +234,10 @@ def test_secrets_and_configs_given_by_value_are_copied_in_and_their_content_is_i
     assert project("t-2").specs["app"][0]["labels"]["com.docker.compose.config-hash"] not in hashes
     with pytest.raises(SpecError, match=r"services\.app\.read_only: the secret 'token' cannot be copied into a read"):
         project("t-1", read_only=True)
+
+
+def test_platform_goes_to_the_container_and_develop_is_ignored_as_up_ignores_it():
+    watch = {"watch": [{"path": "./src", "action": "sync", "target": "/src"}]}
+    config = {"services": {"web": {"image": "web:1", "platform": "linux/arm64", "develop": watch}}}
+    (web,) = Project(config, "shop", "", []).specs["web"]
+    assert web["platform"] == "linux/arm64" and "develop" not in web

@@ -17,7 +17,11 @@ from ansible_collections.dockyard.docker.plugins.module_utils.container_apply im
     update_payload,
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import ContainerManager, not_run
-from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import ContainerError, predicted_new
+from ansible_collections.dockyard.docker.plugins.module_utils.container_plan import (
+    ContainerError,
+    on_platform,
+    predicted_new,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import CONTAINER_ARGS, OPTIONS, desired
 
 IMAGE = {"Id": "sha256:img", "Config": {"Env": ["PATH=/bin"], "Cmd": ["sh"]}, "RepoDigests": []}
@@ -357,3 +361,16 @@ def test_files_given_by_value_are_archived_at_their_paths_with_their_mode_and_ow
         (member,) = archive.getmembers()
         assert (member.name, member.mode, member.uid, member.gid) == ("run/secrets/token", 0o400, 1000, 0)
         assert archive.extractfile(member).read() == b"t-1"
+
+
+@pytest.mark.parametrize(
+    ("image", "platform", "matches"),
+    [({"Os": "linux", "Architecture": "amd64"}, "linux/amd64", True),
+     ({"Os": "linux", "Architecture": "amd64"}, "linux/x86_64", True),
+     ({"Os": "linux", "Architecture": "arm64"}, "linux/arm64/v8", True),
+     ({"Os": "linux", "Architecture": "arm", "Variant": "v7"}, "linux/arm/v6", False),
+     ({"Os": "linux", "Architecture": "arm", "Variant": "v7"}, "linux/arm", True),
+     ({"Os": "linux", "Architecture": "amd64"}, "linux/arm64", False)],
+)  # fmt: skip
+def test_an_image_is_for_a_platform_as_docker_names_it(image, platform, matches):
+    assert on_platform(image, platform) is matches
