@@ -4,7 +4,9 @@
 
 (a) our `container` module in a loop, (b) our `containers` module in one call, (c) community.docker's
 `docker_container` in a loop, (d) our `compose` module with the same twenty as the services of one
-project, (e) `docker compose up -d` (Compose v2, see compose_cli.py) on that project's file.
+project read from its directory, the first service building its image (FROM the test image, with a file
+from its context: the re-run computes the build's fingerprint and builds nothing), (e) `docker compose up -d`
+(Compose v2, see compose_cli.py) on the plain project's file.
 community.docker comes with the `ansible` package on PyPI; it is installed into .build/bench-ansible
 for this benchmark only (never a dependency of the collection). Each container has published ports,
 env, labels, a bind volume and a restart policy. The create run is timed once per way; the
@@ -69,6 +71,17 @@ def compose_project(items: list[dict]) -> dict:
     return {"services": services}
 
 
+def project_with_a_build(directory: Path, image: str, project: dict) -> Path:
+    """The project in a directory, its first service building its image from a context there."""
+    (directory / "app").mkdir(parents=True)
+    (directory / "app" / "Dockerfile").write_text(f"FROM {image}\nCOPY index.html /www/index.html\n")
+    (directory / "app" / "index.html").write_text("built for the benchmark\n")
+    first = next(iter(project["services"].values()))
+    first.update(image="dy-bench-built:1", build={"context": "./app"})
+    (directory / "compose.yaml").write_text(yaml.safe_dump(project))
+    return directory
+
+
 def compose_cli(binary: Path, file: Path) -> tuple[float, bool]:
     """Seconds `docker compose up -d` took, and whether it changed anything."""
     start = time.monotonic()
@@ -101,7 +114,7 @@ WAYS = {
     ),
     "compose": (
         "    - name: One project\n      dockyard.docker.compose:\n        project_name: dybcompose\n"
-        "        definition: '{{ specs }}'\n"
+        "        project_src: '{{ specs }}'\n"
     ),
 }
 
@@ -114,6 +127,10 @@ def remove(client: docker.DockerClient) -> None:
     for project in ("dybcompose", CLI_PROJECT):
         for network in client.networks.list(filters={"label": f"com.docker.compose.project={project}"}):
             network.remove()
+    try:
+        client.images.remove("dy-bench-built:1", force=True)
+    except docker.errors.ImageNotFound:
+        pass
 
 
 def main() -> int:
@@ -132,7 +149,7 @@ def main() -> int:
                 if way == "community":
                     items = [community_args(s) for s in items]
                 if way == "compose":
-                    items = compose_project(items)
+                    items = str(project_with_a_build(directory / "project", image, compose_project(items)))
                 books[way] = playbook(directory, way, task, items)
                 creates[way], _changed = timed(books[way], env)
             cli_file = directory / "cli-compose.yaml"

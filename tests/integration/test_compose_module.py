@@ -420,3 +420,27 @@ def test_services_build_their_images_once_and_again_only_for_what_changed_which_
         module("compose", {"project_src": str(tmp_path), "project_name": name, "state": "absent"})
         for image in images:
             forget(docker_client, image)
+
+
+def test_extension_fields_anchors_and_merge_keys_are_read_as_compose_reads_them(docker_client, test_images, suffix):
+    name = f"dyanc{suffix}"
+    text = textwrap.dedent(f"""
+        x-common: &common
+          image: {test_images["busybox"]}
+          command: ["sleep", "3600"]
+          environment: {{TIER: shared}}
+        services:
+          one: {{<<: *common, labels: {{which: one}}}}
+          two:
+            <<: *common
+            environment: {{TIER: own}}
+    """)
+    try:
+        applied = module("compose", {"definition": text, "project_name": name})
+        assert applied["changed"] is True and not applied.failed, applied.get("msg")
+        one, two = (docker_client.api.inspect_container(f"{name}-{s}-1")["Config"] for s in ("one", "two"))
+        assert "TIER=shared" in one["Env"] and one["Labels"]["which"] == "one"
+        assert "TIER=own" in two["Env"] and two["Cmd"] == ["sleep", "3600"]
+        assert module("compose", {"definition": text, "project_name": name})["changed"] is False
+    finally:
+        module("compose", {"definition": text, "project_name": name, "state": "absent"})
