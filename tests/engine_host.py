@@ -47,6 +47,17 @@ class EngineHost:
     def daemon_pid(self) -> str:
         return self.sh("systemctl show docker --property=MainPID --value").strip()
 
+    def as_user(self, user: str, command: str) -> str:
+        return self.sh(f"runuser -u {user} -- env HOME=/home/{user} {command}")
+
+    def rootless_info(self, user: str) -> dict:
+        """docker info as the user's plain `docker` sees it (through the rootless context)."""
+        return json.loads(self.as_user(user, "docker info --format '{{json .}}'"))
+
+    def make_tun(self) -> None:
+        """The /dev/net/tun a real server has and a test host (a container) lacks; slirp4netns needs it."""
+        self.sh("mkdir -p /dev/net && (test -e /dev/net/tun || mknod -m 666 /dev/net/tun c 10 200)")
+
     def daemon_starts(self) -> int:
         return int(
             self.sh("journalctl -u docker.service --no-pager | grep -c 'Daemon has completed initialization' || true")

@@ -119,6 +119,19 @@ def test_a_data_root_move_keeps_every_image_container_and_volume(docker28, load_
     assert again.returncode == 0 and counts["changed"] == 0, again.stdout
 
 
+def test_a_user_gets_a_rootless_docker_28_and_a_second_run_changes_nothing(docker28):
+    docker28.make_tun()
+    docker28.sh("id carol >/dev/null 2>&1 || useradd -m -s /bin/sh carol")
+    rootless = {"docker_rootless_users": ["carol"], "docker_dns": ["1.1.1.1"], "docker_data_root": "/srv/docker"}
+    proc, _counts = docker28.apply(**rootless)
+    assert proc.returncode == 0, proc.stdout
+    info = docker28.rootless_info("carol")
+    assert "name=rootless" in info["SecurityOptions"] and info["ServerVersion"].startswith("28.5."), info
+    assert info["DockerRootDir"] == "/home/carol/.local/share/docker"
+    again, counts = docker28.apply(**rootless)
+    assert again.returncode == 0 and counts["changed"] == 0, again.stdout
+
+
 # Keys of Docker 27-29 with a value each; the schema's verdict for the installed engine must be dockerd's own.
 SAMPLES = {
     "ip6tables": True,

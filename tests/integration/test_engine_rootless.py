@@ -7,7 +7,6 @@ the test makes it first. Everything else is what the role does on any Debian hos
 
 from __future__ import annotations
 
-import json
 import subprocess
 
 import pytest
@@ -20,21 +19,9 @@ USERS = ["alice", "bob"]
 @pytest.fixture(scope="module")
 def host(start_hosts, ssh_key) -> EngineHost:
     host = boot_engine_host(start_hosts, ssh_key, converge=False)
-    host.sh(
-        "mkdir -p /dev/net && mknod -m 666 /dev/net/tun c 10 200"
-        " && useradd -m -s /bin/sh alice && useradd -m -s /bin/sh bob"
-        " && sed -i '/^bob:/d' /etc/subuid /etc/subgid"
-    )
+    host.make_tun()
+    host.sh("useradd -m -s /bin/sh alice && useradd -m -s /bin/sh bob && sed -i '/^bob:/d' /etc/subuid /etc/subgid")
     return host
-
-
-def as_user(host: EngineHost, user: str, command: str) -> str:
-    return host.sh(f"runuser -u {user} -- env HOME=/home/{user} {command}")
-
-
-def rootless_info(host: EngineHost, user: str) -> dict:
-    """docker info as the user's plain `docker` sees it (through the rootless context)."""
-    return json.loads(as_user(host, user, "docker info --format '{{json .}}'"))
 
 
 def test_check_mode_on_a_fresh_host_predicts_and_touches_nothing(host):
@@ -62,7 +49,7 @@ def test_each_user_gets_a_rootless_daemon_with_the_roles_settings(host, busybox_
     assert proc.returncode == 0, proc.stdout
     ranges = {}
     for user in USERS:
-        info = rootless_info(host, user)
+        info = host.rootless_info(user)
         assert "name=rootless" in info["SecurityOptions"]
         assert info["DockerRootDir"] == f"/home/{user}/.local/share/docker"
         assert info["RegistryConfig"]["Mirrors"] == ["https://mirror.example.com/"]
@@ -73,8 +60,8 @@ def test_each_user_gets_a_rootless_daemon_with_the_roles_settings(host, busybox_
     # A container of alice's: root inside is alice outside, and other IDs come from her range.
     subprocess.run(["docker", "cp", str(busybox_archive), f"{host.host.container_id}:/srv/busybox.tar"], check=True)
     host.sh("chmod 644 /srv/busybox.tar")
-    as_user(host, "alice", "docker load -i /srv/busybox.tar")
-    uid_map = as_user(host, "alice", "docker run --rm dockyard-testbed/busybox cat /proc/self/uid_map").split()
+    host.as_user("alice", "docker load -i /srv/busybox.tar")
+    uid_map = host.as_user("alice", "docker run --rm dockyard-testbed/busybox cat /proc/self/uid_map").split()
     alice_uid = host.sh("id -u alice").strip()
     assert uid_map[:3] == ["0", alice_uid, "1"], uid_map
     assert uid_map[4] == ranges["alice"].split(":")[1], uid_map
@@ -87,7 +74,7 @@ def test_a_second_run_changes_nothing_and_a_changed_setting_restarts_only_the_us
     changed, _counts = host.apply(docker_rootless_users=USERS, docker_registry_mirrors=["https://other.example.com"])
     assert changed.returncode == 0, changed.stdout
     for user in USERS:
-        assert rootless_info(host, user)["RegistryConfig"]["Mirrors"] == ["https://other.example.com/"]
+        assert host.rootless_info(user)["RegistryConfig"]["Mirrors"] == ["https://other.example.com/"]
     again, counts = host.apply(docker_rootless_users=USERS, docker_registry_mirrors=["https://other.example.com"])
     assert again.returncode == 0 and counts["changed"] == 0, again.stdout
     assert host.daemon_pid() == system_pid  # the system daemon reloads mirrors without a restart
