@@ -506,8 +506,8 @@ def main() -> None:
     extra = {}
     if p["daemon_json_content"]:
         extra.update(daemon_json_content=daemon_json_content(p["daemon_json"]),
-                       service_flags=flag_sources(module, f"{p['service']}.service"),
-                       system_accounts=system_accounts(members))  # fmt: skip
+                     service_flags=flag_sources(module, f"{p['service']}.service"),
+                     system_accounts=system_accounts(members))  # fmt: skip
     if p["apt_sources"]:
         extra["apt_sources"] = apt_sources.read()
     if p["data_root"] is not None:

@@ -6,6 +6,7 @@ of the files and parameters that make it differs from that label.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -135,8 +136,18 @@ def _registry_rootfs(root: Path) -> None:
 def ensure_images(client: docker.DockerClient, names: list[str]) -> dict[str, str]:
     """Build whichever of ``names`` is missing or stale; return name -> tag.
 
-    Host images (debootstrap, mostly network-bound) are built in parallel.
+    Host images (debootstrap, mostly network-bound) are built in parallel. Test workers that start together
+    take turns (a lock file): two builds of one tag at once fail on containerd's image store ("already exists").
     """
+    with (Path(tempfile.gettempdir()) / "dockyard-testbed-images.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            return _ensure_images(client, names)
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _ensure_images(client: docker.DockerClient, names: list[str]) -> dict[str, str]:
     todo = {}
     for name in names:
         digest = recipe_hash(name)

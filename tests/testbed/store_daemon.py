@@ -145,7 +145,7 @@ def stop() -> None:
         pid = int(pid_file.read_text())
         try:
             os.kill(pid, signal.SIGTERM)
-            for _ in range(100):
+            for _tick in range(100):
                 os.kill(pid, 0)
                 time.sleep(0.2)
             os.kill(pid, signal.SIGKILL)
