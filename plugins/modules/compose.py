@@ -100,8 +100,8 @@ options:
         context, Dockerfile, args, target or other build settings changed since it was built (a fingerprint of
         them is kept on the image as the label C(dockyard.docker.build-fingerprint)), so a second run builds
         nothing; V(always) builds them on every run, as C(docker compose up --build) (with the engine's layer
-        cache: the task changes only when an image does); V(never) builds none, as C(--no-build).
-      - A service with C(pull_policy: build) is built on every run. A rebuilt image recreates its service's
+        cache, so the task changes only when an image does); V(never) builds none, as C(--no-build).
+      - A service whose C(pull_policy) is C(build) is built on every run. A rebuilt image recreates its service's
         containers.
     type: str
     default: changed

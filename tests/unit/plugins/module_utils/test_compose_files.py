@@ -24,7 +24,7 @@ def files(**by_path):
         return by_path[path]
 
     read.defaults = {}
-    return read, lambda path: by_path.get(path)
+    return read, by_path.get
 
 
 @pytest.mark.parametrize(
