@@ -49,8 +49,8 @@ CASES = {
         "reconnected",
     ),
     "networks_address": (
-        {"networks": [{"name": NET, "ipv4_address": "172.31.77.10"}]},
-        {"networks": [{"name": NET, "ipv4_address": "172.31.77.11"}]},
+        {"networks": [{"name": NET, "ipv4_address": "198.18.77.10"}]},
+        {"networks": [{"name": NET, "ipv4_address": "198.18.77.11"}]},
         "reconnected",
     ),
     "restart_policy": (
@@ -139,7 +139,9 @@ def matrix(docker_client, test_images, tmp_path_factory):
     scratch.commit(*variant.split(":"), changes=["LABEL variant=yes"])
     scratch.remove()
     values = {"VARIANT": variant, "ENV1": str(work / "env1"), "ENV2": str(work / "env2"), "BIND": str(work / "bind")}
-    network = docker_client.networks.create(NET, ipam={"Config": [{"Subnet": "172.31.77.0/24"}]})
+    # A subnet outside Docker's default pools (172.17-31.0.0/16, 192.168.0.0/20s): a daemon busy with many
+    # networks hands those out, and a fixed one there then overlaps.
+    network = docker_client.networks.create(NET, ipam={"Config": [{"Subnet": "198.18.77.0/24"}]})
     # An anonymous volume as a mount: the SDK's volumes=["/shared"] makes it a bind without a source, which
     # Docker 28 keeps nameless, and volumes_from then fails ("get: no such volume").
     shared = docker.types.Mount("/shared", None, type="volume")
@@ -203,7 +205,7 @@ def test_changed_values_reach_the_container(docker_client, matrix):
     assert inspect["pids_limit"]["HostConfig"]["PidsLimit"] == 32
     assert inspect["restart_policy"]["HostConfig"]["RestartPolicy"] == {"Name": "on-failure", "MaximumRetryCount": 3}
     assert inspect["networks_aliases"]["NetworkSettings"]["Networks"][NET]["Aliases"][0] == "two"
-    assert inspect["networks_address"]["NetworkSettings"]["Networks"][NET]["IPAddress"] == "172.31.77.11"
+    assert inspect["networks_address"]["NetworkSettings"]["Networks"][NET]["IPAddress"] == "198.18.77.11"
     assert inspect["healthcheck"]["Config"]["Healthcheck"]["Interval"] == 31 * 10**9
     assert inspect["tmpfs"]["HostConfig"]["Tmpfs"] == {"/scratch": "size=1m"}
     assert inspect["devices"]["HostConfig"]["Devices"][0]["CgroupPermissions"] == "r"

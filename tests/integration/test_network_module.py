@@ -24,12 +24,12 @@ def network_name(docker_client):
 
 
 def test_network_create_same_change_with_attached_containers(docker_client, network_name, running):
-    subnet = {"ipam_config": [{"subnet": "172.31.88.0/24"}], "labels": {"team": "a"}}
+    subnet = {"ipam_config": [{"subnet": "198.18.88.0/24"}], "labels": {"team": "a"}}
     created = module("network", {"name": network_name, **subnet})
-    assert created["actions"] == ["created"] and created["network"]["subnets"] == ["172.31.88.0/24"]
+    assert created["actions"] == ["created"] and created["network"]["subnets"] == ["198.18.88.0/24"]
     assert module("network", {"name": network_name, **subnet})["changed"] is False
-    docker_client.networks.get(network_name).connect(running, aliases=["api"], ipv4_address="172.31.88.20")
-    moved = {"ipam_config": [{"subnet": "172.31.88.0/24", "gateway": "172.31.88.254"}], "labels": {"team": "b"}}
+    docker_client.networks.get(network_name).connect(running, aliases=["api"], ipv4_address="198.18.88.20")
+    moved = {"ipam_config": [{"subnet": "198.18.88.0/24", "gateway": "198.18.88.254"}], "labels": {"team": "b"}}
     refused = module("network", {"name": network_name, **moved})
     assert refused.failed
     assert f"disconnects {running.name}" in refused["msg"] and "force: true" in refused["msg"]
@@ -41,7 +41,7 @@ def test_network_create_same_change_with_attached_containers(docker_client, netw
     assert [(d["option"], d["how"]) for d in recreated["differences"]] == [("ipam_config", "recreate"),
                                                                            ("labels", "recreate")]  # fmt: skip
     endpoint = docker_client.api.inspect_container(running.id)["NetworkSettings"]["Networks"][network_name]
-    assert "api" in endpoint["Aliases"] and endpoint["IPAddress"] == "172.31.88.20"
+    assert "api" in endpoint["Aliases"] and endpoint["IPAddress"] == "198.18.88.20"
     assert module("network", {"name": network_name, **moved})["changed"] is False
     assert module("network", {"name": network_name, "state": "absent"}).failed
     removed = module("network", {"name": network_name, "state": "absent", "force": True})
