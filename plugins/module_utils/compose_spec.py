@@ -334,11 +334,11 @@ COPIED_MODE = 0o444
 
 
 def _file_sources(
-    declared: dict[str, Any], kind: str, directory: str, variables: dict[str, str]
+    declared: dict[str, Any], kind: str, directory: str, variables: dict[str, str], for_removal: bool = False
 ) -> dict[str, dict[str, Any]]:
     """The top-level secrets or configs: name -> {file, content, external}, a relative file taken from the
-    project's directory, an environment one's value from the project's variables. What a single host cannot
-    give is refused with the reason."""
+    project's directory, an environment one's value from the project's variables (not needed ``for_removal``).
+    What a single host cannot give is refused with the reason."""
     result = {}
     for key, given in declared.items():
         path = f"{kind}.{key}"
@@ -357,9 +357,9 @@ def _file_sources(
                             + (f", not {' and '.join(sources)}" if sources else ""))  # fmt: skip
         if sources[0] == "environment":
             variable = str(settings["environment"])
-            if variable not in variables:
+            if variable not in variables and not for_removal:
                 raise SpecError(f"{path}.environment: the variable {variable} is not set (.env or env)")
-            result[key] = {"file": None, "content": variables[variable], "external": False}
+            result[key] = {"file": None, "content": variables.get(variable, ""), "external": False}
             continue
         if sources[0] == "content":
             result[key] = {"file": None, "content": str(settings["content"]), "external": False}
@@ -386,7 +386,11 @@ class Project:
         profiles: list[str],
         files: list[str] = (),
         variables: dict[str, str] | None = None,
+        for_removal: bool = False,
     ) -> None:
+        # for_removal: the project is read to take it down, so what only creating needs (secret values and files,
+        # build contexts) is not asked for.
+        self.for_removal = for_removal
         self.name = project_name(name)
         self.directory = directory
         self.files = list(files)
@@ -398,7 +402,7 @@ class Project:
                 "secrets, configs)"
             )
         self.warnings: list[str] = []
-        self.file_sources = {kind: _file_sources(config.get(kind) or {}, kind, directory, variables or {})
+        self.file_sources = {kind: _file_sources(config.get(kind) or {}, kind, directory, variables or {}, for_removal)
                              for kind in FILE_REFERENCES}  # fmt: skip
         # service -> the files copied into its containers before they start: {path, content, mode, uid, gid}
         self.copied: dict[str, list[dict[str, Any]]] = {}
@@ -548,6 +552,8 @@ class Project:
         """A service that builds its image: named by image, else as Compose names it (<project>-<service>), built
         before its containers are planned (compose_build), so never pulled."""
         image = str(service.get("image") or f"{self.name}-{name}")
+        if self.for_removal:
+            return {"image": image, "pull": "never"}
         settings = build_settings(service["build"], image, self.directory, f"{path}.build")
         settings["always"] = service.get("pull_policy") == "build"
         settings["platform"] = service.get("platform")
@@ -590,7 +596,7 @@ class Project:
                                "mode": _mode(given.get("mode"), f"{where}.mode"),
                                "uid": int(given.get("uid") or 0), "gid": int(given.get("gid") or 0)})  # fmt: skip
                 continue
-            if not os.path.isfile(declared["file"]):
+            if not os.path.isfile(declared["file"]) and not self.for_removal:
                 raise SpecError(f"{kind}.{name}.file: {declared['file']} does not exist or is not a file")
             ignored = [k for k in ("uid", "gid", "mode") if given.get(k) is not None]
             if ignored:

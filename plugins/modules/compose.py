@@ -409,7 +409,7 @@ def main() -> None:
     with dm.failing():
         config, name, directory, paths, variables = load(p)
         try:
-            project = Project(config, name, directory, p["profiles"], paths, variables)
+            project = Project(config, name, directory, p["profiles"], paths, variables, p["state"] == "absent")
         except SpecError as exc:
             raise TaskError(str(exc)) from None
         except (TypeError, AttributeError, KeyError) as exc:  # a value of another type than Compose allows

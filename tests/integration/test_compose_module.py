@@ -275,6 +275,10 @@ def test_secrets_and_configs_given_by_value_are_copied_in_before_start_and_never
         assert again.output.decode() == "t0ken-two"
         unset = apply(None)
         assert unset.failed and "secrets.token.environment: the variable TOKEN is not set" in unset["msg"]
+        # Taking the project down needs no secret's value.
+        down = module("compose", {"project_src": str(tmp_path), "project_name": name, "state": "absent"})
+        assert down["changed"] is True and not down.failed, down.get("msg")
+        assert not docker_client.containers.list(all=True, filters={"label": f"com.docker.compose.project={name}"})
     finally:
         module("compose", {"project_src": str(tmp_path), "project_name": name, "state": "absent"})
 
