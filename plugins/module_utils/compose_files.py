@@ -9,10 +9,12 @@ none), so that this part needs no file system and unit tests reach it.
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any, Callable
 
-from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec import FILES, merge
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_secrets import FILE_REFERENCES
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec import FILES
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
 
 # docker compose reads the first of FILES there is, then the first of these beside it.
@@ -22,6 +24,76 @@ OVERRIDE_FILES = ("compose.override.yml", "compose.override.yaml", "docker-compo
 NOT_EXTENDED = ("depends_on", "volumes_from")
 Reader = Callable[[str, dict], dict]
 EnvReader = Callable[[str], "dict | None"]
+
+
+# How Compose merges a later file (or a service that extends another) into what came before, for the service keys
+# that are not merged as plain mappings and sequences are (mappings key by key, sequences appended).
+REPLACED_ON_MERGE = {"command", "entrypoint", "profiles"}
+MAPPING_ON_MERGE = {"environment", "labels", "sysctls", "extra_hosts", "annotations"}  # KEY=VALUE lists too
+NAMED_ON_MERGE = {"depends_on": {"condition": "service_started"}, "networks": None}  # a list names entries
+UNIQUE_ON_MERGE = {"volumes", "secrets", "configs", "expose", "ports", "dns", "dns_search", "cap_add", "cap_drop"}
+
+
+def merge(base: Any, override: Any, path: tuple = ()) -> Any:
+    """Later files over earlier ones, as Compose merges them: mappings key by key, sequences appended (with one
+    entry per mount target, port or name), command, entrypoint and a healthcheck's test replaced, environment
+    and labels merged by key whichever syntax each file uses."""
+    key = path[2] if len(path) == 3 and path[0] == "services" else None
+    if key in REPLACED_ON_MERGE or (path[:1] == ("services",) and path[-2:] == ("healthcheck", "test")):
+        return override
+    if key in MAPPING_ON_MERGE and (isinstance(base, list) or isinstance(override, list)):
+        base, override = _as_mapping(base, key), _as_mapping(override, key)
+    if key in NAMED_ON_MERGE and (isinstance(base, list) or isinstance(override, list)):
+        named = NAMED_ON_MERGE[key]
+        base, override = ({n: named for n in v} if isinstance(v, list) else v for v in (base, override))
+    if key == "logging" and isinstance(base, dict) and isinstance(override, dict):
+        if base.get("driver") and override.get("driver") and base["driver"] != override["driver"]:
+            return override  # another driver: its options only
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for name, value in override.items():
+            merged[name] = merge(base[name], value, (*path, name)) if name in base else value
+        return merged
+    if isinstance(base, list) and isinstance(override, list):
+        return _unique([*base, *override], key) if key in UNIQUE_ON_MERGE else [*base, *override]
+    return override
+
+
+def _as_mapping(value: Any, key: str) -> Any:
+    """A KEY=VALUE list (KEY:VALUE for extra_hosts) as a mapping; a mapping as it is."""
+    if not isinstance(value, list):
+        return value
+    separator = ":" if key == "extra_hosts" else "="
+    pairs = (str(entry).replace("=", ":", 1) if key == "extra_hosts" else str(entry) for entry in value)
+    return {name: (rest if sep else None) for name, sep, rest in (p.partition(separator) for p in pairs)}
+
+
+def _unique(entries: list[Any], key: str) -> list[Any]:
+    """One entry per mount target (volumes, secrets, configs) or per value (ports and the rest), the later one
+    in the earlier one's place."""
+
+    def identity(entry: Any) -> Any:
+        if key == "volumes":
+            if isinstance(entry, dict):
+                return entry.get("target")
+            parts = str(entry).split(":")
+            return parts[1] if len(parts) > 1 else parts[0]
+        if key in FILE_REFERENCES:
+            given = {"source": entry} if isinstance(entry, str) else entry
+            target = str(given.get("target") or given.get("source"))
+            return target if target.startswith("/") else FILE_REFERENCES[key] + target
+        return json.dumps(entry, sort_keys=True, default=str)
+
+    result: list[Any] = []
+    places: dict[Any, int] = {}
+    for entry in entries:
+        found = identity(entry)
+        if found in places:
+            result[places[found]] = entry
+        else:
+            places[found] = len(result)
+            result.append(entry)
+    return result
 
 
 def default_files(directory: str, exists: Callable[[str], bool] = os.path.isfile) -> list[str]:

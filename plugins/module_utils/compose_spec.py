@@ -17,6 +17,11 @@ import re
 from typing import Any
 
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_build import build_settings
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_secrets import (
+    FILE_REFERENCES,
+    file_mode,
+    file_sources,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import OPTIONS
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, duration_ns
 
@@ -96,76 +101,6 @@ def read_env_text(text: str) -> dict[str, str]:
                 value = value[1:-1]
             found[key.strip()] = value
     return found
-
-
-# How Compose merges a later file (or a service that extends another) into what came before, for the service keys
-# that are not merged as plain mappings and sequences are (mappings key by key, sequences appended).
-REPLACED_ON_MERGE = {"command", "entrypoint", "profiles"}
-MAPPING_ON_MERGE = {"environment", "labels", "sysctls", "extra_hosts", "annotations"}  # KEY=VALUE lists too
-NAMED_ON_MERGE = {"depends_on": {"condition": "service_started"}, "networks": None}  # a list names entries
-UNIQUE_ON_MERGE = {"volumes", "secrets", "configs", "expose", "ports", "dns", "dns_search", "cap_add", "cap_drop"}
-
-
-def merge(base: Any, override: Any, path: tuple = ()) -> Any:
-    """Later files over earlier ones, as Compose merges them: mappings key by key, sequences appended (with one
-    entry per mount target, port or name), command, entrypoint and a healthcheck's test replaced, environment
-    and labels merged by key whichever syntax each file uses."""
-    key = path[2] if len(path) == 3 and path[0] == "services" else None
-    if key in REPLACED_ON_MERGE or (path[:1] == ("services",) and path[-2:] == ("healthcheck", "test")):
-        return override
-    if key in MAPPING_ON_MERGE and (isinstance(base, list) or isinstance(override, list)):
-        base, override = _as_mapping(base, key), _as_mapping(override, key)
-    if key in NAMED_ON_MERGE and (isinstance(base, list) or isinstance(override, list)):
-        named = NAMED_ON_MERGE[key]
-        base, override = ({n: named for n in v} if isinstance(v, list) else v for v in (base, override))
-    if key == "logging" and isinstance(base, dict) and isinstance(override, dict):
-        if base.get("driver") and override.get("driver") and base["driver"] != override["driver"]:
-            return override  # another driver: its options only
-    if isinstance(base, dict) and isinstance(override, dict):
-        merged = dict(base)
-        for name, value in override.items():
-            merged[name] = merge(base[name], value, (*path, name)) if name in base else value
-        return merged
-    if isinstance(base, list) and isinstance(override, list):
-        return _unique([*base, *override], key) if key in UNIQUE_ON_MERGE else [*base, *override]
-    return override
-
-
-def _as_mapping(value: Any, key: str) -> Any:
-    """A KEY=VALUE list (KEY:VALUE for extra_hosts) as a mapping; a mapping as it is."""
-    if not isinstance(value, list):
-        return value
-    separator = ":" if key == "extra_hosts" else "="
-    pairs = (str(entry).replace("=", ":", 1) if key == "extra_hosts" else str(entry) for entry in value)
-    return {name: (rest if sep else None) for name, sep, rest in (p.partition(separator) for p in pairs)}
-
-
-def _unique(entries: list[Any], key: str) -> list[Any]:
-    """One entry per mount target (volumes, secrets, configs) or per value (ports and the rest), the later one
-    in the earlier one's place."""
-
-    def identity(entry: Any) -> Any:
-        if key == "volumes":
-            if isinstance(entry, dict):
-                return entry.get("target")
-            parts = str(entry).split(":")
-            return parts[1] if len(parts) > 1 else parts[0]
-        if key in FILE_REFERENCES:
-            given = {"source": entry} if isinstance(entry, str) else entry
-            target = str(given.get("target") or given.get("source"))
-            return target if target.startswith("/") else FILE_REFERENCES[key] + target
-        return json.dumps(entry, sort_keys=True, default=str)
-
-    result: list[Any] = []
-    places: dict[Any, int] = {}
-    for entry in entries:
-        found = identity(entry)
-        if found in places:
-            result[places[found]] = entry
-        else:
-            places[found] = len(result)
-            result.append(entry)
-    return result
 
 
 def _pairs(value: Any, path: str) -> dict[str, str]:
@@ -308,72 +243,6 @@ CONVERTERS = {
 }
 
 
-def _mode(value: Any, path: str) -> int:
-    """A file mode as Compose takes it: a number (YAML reads 0440 as octal) or an octal string."""
-    if value is None:
-        return COPIED_MODE
-    try:
-        mode = int(value, 8) if isinstance(value, str) else int(value)
-    except ValueError:
-        raise SpecError(f"{path}: {value!r} is not a file mode (0440, or '0440')") from None
-    if not 0 <= mode <= 0o7777:
-        raise SpecError(f"{path}: {value!r} is not a file mode (0440, or '0440')")
-    return mode
-
-
-# Secrets and configs without a swarm, as docker compose gives them: at /run/secrets/<name> for a secret and
-# /<name> for a config unless the service names a target (a relative one is taken under that directory).
-FILE_REFERENCES = {"secrets": "/run/secrets/", "configs": "/"}
-
-
-# The ways a secret or a config can be given; content is a config's only. A file is bind-mounted, the others are
-# copied into the container before it starts, as docker compose does.
-FILE_SOURCE_KEYS = {"secrets": ("file", "environment"), "configs": ("file", "environment", "content")}
-# The mode docker compose gives a file it copies in.
-COPIED_MODE = 0o444
-
-
-def _file_sources(
-    declared: dict[str, Any], kind: str, directory: str, variables: dict[str, str], for_removal: bool = False
-) -> dict[str, dict[str, Any]]:
-    """The top-level secrets or configs: name -> {file, content, external}, a relative file taken from the
-    project's directory, an environment one's value from the project's variables (not needed ``for_removal``).
-    What a single host cannot give is refused with the reason."""
-    result = {}
-    for key, given in declared.items():
-        path = f"{kind}.{key}"
-        settings = given or {}
-        if not isinstance(settings, dict):
-            raise SpecError(f"{path}: {settings!r} is not a mapping (file: or external:)")
-        if settings.get("external"):
-            result[key] = {"file": None, "content": None, "external": True}
-            continue
-        unsupported = [k for k in ("driver", "template_driver") if settings.get(k)]
-        if unsupported:
-            raise SpecError(f"{path}.{unsupported[0]}: docker compose does not support it either (a swarm's)")
-        sources = [k for k in FILE_SOURCE_KEYS[kind] if settings.get(k) is not None]
-        if len(sources) != 1:
-            raise SpecError(f"{path}: give one of {', '.join(FILE_SOURCE_KEYS[kind])}"
-                            + (f", not {' and '.join(sources)}" if sources else ""))  # fmt: skip
-        if sources[0] == "environment":
-            variable = str(settings["environment"])
-            if variable not in variables and not for_removal:
-                raise SpecError(f"{path}.environment: the variable {variable} is not set (.env or env)")
-            result[key] = {"file": None, "content": variables.get(variable, ""), "external": False}
-            continue
-        if sources[0] == "content":
-            result[key] = {"file": None, "content": str(settings["content"]), "external": False}
-            continue
-        source = os.path.expanduser(str(settings["file"]))
-        if not os.path.isabs(source):
-            if not directory:
-                raise SpecError(f"{path}.file: {source!r} is relative, and a definition has no project directory;"
-                                " give project_src, or an absolute path")  # fmt: skip
-            source = os.path.normpath(os.path.join(directory, source))
-        result[key] = {"file": source, "content": None, "external": False}
-    return result
-
-
 class Project:
     """A Compose project: its name, and per service the container specs it needs, in an order that
     depends_on allows; plus the networks and volumes it owns (name -> settings) and those it only uses."""
@@ -402,7 +271,7 @@ class Project:
                 "secrets, configs)"
             )
         self.warnings: list[str] = []
-        self.file_sources = {kind: _file_sources(config.get(kind) or {}, kind, directory, variables or {}, for_removal)
+        self.file_sources = {kind: file_sources(config.get(kind) or {}, kind, directory, variables or {}, for_removal)
                              for kind in FILE_REFERENCES}  # fmt: skip
         # service -> the files copied into its containers before they start: {path, content, mode, uid, gid}
         self.copied: dict[str, list[dict[str, Any]]] = {}
@@ -593,7 +462,7 @@ class Project:
             target = target if target.startswith("/") else FILE_REFERENCES[kind] + target
             if declared["content"] is not None:
                 copied.append({"path": target, "content": declared["content"], "what": f"{kind[:-1]} {name!r}",
-                               "mode": _mode(given.get("mode"), f"{where}.mode"),
+                               "mode": file_mode(given.get("mode"), f"{where}.mode"),
                                "uid": int(given.get("uid") or 0), "gid": int(given.get("gid") or 0)})  # fmt: skip
                 continue
             if not os.path.isfile(declared["file"]) and not self.for_removal:

@@ -188,6 +188,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.compose_build impo
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_files import (
     default_files,
     include,
+    merge,
     resolve_extends,
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec import (
@@ -195,7 +196,6 @@ from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec impor
     SERVICE_LABEL,
     Project,
     interpolate,
-    merge,
     read_env_text,
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import (

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_files import merge
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec import (
     Project,
     interpolate,
-    merge,
     project_name,
     read_env_text,
 )
