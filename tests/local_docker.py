@@ -8,6 +8,8 @@ import time
 
 import docker
 
+from ansible_collections.dockyard.docker.plugins.module_utils.images import commit
+
 # A busybox process that stops at once on SIGTERM (a shell as PID 1 would ignore it).
 TRAP_SCRIPT = "trap 'exit 0' TERM; sleep 3600 & wait"
 TRAP = ["sh", "-c", TRAP_SCRIPT]
@@ -30,11 +32,18 @@ def push(client, reference: str) -> str:
     return digest
 
 
+def committed(client, container, repository: str | None = None, tag: str | None = None, changes=None):
+    """``container.commit(...)`` through the collection's commit, which tries again when containerd's image store
+    fails commits that run at once (test workers do); the image."""
+    answer = commit(client.api, container.id, repository=repository, tag=tag, changes=changes)
+    return client.images.get(answer["Id"])
+
+
 def labelled_image(client, base: str, reference: str, label: str) -> None:
     """A distinct image (its own digest) built on ``base``, tagged ``reference``."""
     container = client.containers.create(base, "sh")
     try:
-        container.commit(*reference.rsplit(":", 1), changes=[f"LABEL build={label}"])
+        committed(client, container, *reference.rsplit(":", 1), changes=[f"LABEL build={label}"])
     finally:
         container.remove()
 

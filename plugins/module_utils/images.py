@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tarfile
 import time
 from typing import Any, Callable
@@ -88,6 +89,24 @@ def consume(stream) -> list[dict[str, Any]]:
             raise StreamError(detail.get("message") or line.get("error"))
         lines.append(line)
     return lines
+
+
+# containerd's image store fails a commit that runs beside another commit of containers of the same image
+# ("failed to export layer: ... already exists" or "... lease does not exist", moby#44450); a later try goes through.
+CONCURRENT_COMMIT = re.compile(r"failed to export layer: .*(already exists|lease does not exist)")
+COMMIT_TRIES = 3
+
+
+def commit(client, container_id: str, **options: Any) -> dict[str, Any]:
+    """``client.commit`` (the API client), tried again when it meets the engine's concurrent-commit failure."""
+    for attempt in range(COMMIT_TRIES):
+        try:
+            return client.commit(container_id, **options)
+        except APIError as exc:
+            if attempt + 1 == COMMIT_TRIES or not CONCURRENT_COMMIT.search(daemon_words(exc)):
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def retrying(action: Callable[[], Any], retries: int, failures: list[str] | None = None) -> Any:

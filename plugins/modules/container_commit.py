@@ -75,7 +75,7 @@ image_id:
 """
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
-from ansible_collections.dockyard.docker.plugins.module_utils.images import checked_reference, find_image
+from ansible_collections.dockyard.docker.plugins.module_utils.images import checked_reference, commit, find_image
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import inspected
 
 
@@ -105,8 +105,8 @@ def main() -> None:
         if module.check_mode:
             dm.exit(changed=True)
         changes = [*p["changes"], f"LABEL dockyard.commit.container={container['Id'][:12]}"]
-        answer = client.commit(container["Id"], repository=ref["name"], tag=ref["tag"], message=p["commit_message"],
-                               author=p["author"], changes=changes, pause=p["pause"])  # fmt: skip
+        answer = commit(client, container["Id"], repository=ref["name"], tag=ref["tag"], message=p["commit_message"],
+                        author=p["author"], changes=changes, pause=p["pause"])  # fmt: skip
     dm.exit(changed=True, image_id=answer["Id"])
 
 

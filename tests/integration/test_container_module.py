@@ -9,7 +9,7 @@ import docker
 import pytest
 
 from ansible_run import local_module as module
-from local_docker import TRAP, forget
+from local_docker import TRAP, committed, forget
 
 pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
@@ -153,7 +153,7 @@ def test_pull_always_recreates_only_when_the_registry_has_a_new_image(docker_cli
         assert same["changed"] is False
         assert module("container", spec(name, reference, pull="always"), check=True)["changed"] is False
         scratch = docker_client.containers.create(busybox.id, "true")
-        newer = scratch.commit(*reference.rsplit(":", 1), changes=["LABEL rebuilt=yes"])
+        newer = committed(docker_client, scratch, *reference.rsplit(":", 1), changes=["LABEL rebuilt=yes"])
         scratch.remove()
         docker_client.images.push(reference)
         busybox.tag(reference)  # this host has the old image under the tag again

@@ -14,7 +14,7 @@ import docker
 import pytest
 
 from ansible_run import local_module
-from local_docker import TRAP, TRAP_SCRIPT
+from local_docker import TRAP, TRAP_SCRIPT, committed
 
 pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
@@ -136,7 +136,7 @@ def matrix(docker_client, test_images, tmp_path_factory):
     busybox = docker_client.images.get(test_images["busybox"])
     variant = f"dockyard-test/{GROUP}:variant"
     scratch = docker_client.containers.create(busybox.id, "true")
-    scratch.commit(*variant.split(":"), changes=["LABEL variant=yes"])
+    committed(docker_client, scratch, *variant.split(":"), changes=["LABEL variant=yes"])
     scratch.remove()
     values = {"VARIANT": variant, "ENV1": str(work / "env1"), "ENV2": str(work / "env2"), "BIND": str(work / "bind")}
     # A subnet outside Docker's default pools (172.17-31.0.0/16, 192.168.0.0/20s): a daemon busy with many

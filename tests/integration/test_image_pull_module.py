@@ -9,7 +9,7 @@ import docker
 import pytest
 
 from ansible_run import local_module as module
-from local_docker import forget
+from local_docker import committed, forget
 from testbed.tls_daemon import free_port
 
 
@@ -47,7 +47,7 @@ def test_pull_always_reports_a_change_only_when_the_image_id_changes(docker_clie
     assert module("image_pull", {"name": pushed, "pull": "always"}, check=True)["changed"] is False
     # Somebody else pushes a new image under the same tag; this host still has the old one.
     container = docker_client.containers.create(pushed, "sh")
-    newer = container.commit(changes=["LABEL rebuilt=yes"])
+    newer = committed(docker_client, container, changes=["LABEL rebuilt=yes"])
     container.remove()
     newer.tag(pushed)
     for line in docker_client.api.push(pushed, stream=True, decode=True):

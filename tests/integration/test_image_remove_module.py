@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from ansible_run import local_module as module
+from local_docker import committed
 
 pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
@@ -15,7 +16,7 @@ def test_remove_untags_a_second_name_and_refuses_an_image_in_use(docker_client, 
     suffix = uuid.uuid4().hex[:6]
     base = docker_client.images.get(test_images["busybox"])
     container = docker_client.containers.create(base.id, "sh")
-    image = container.commit(repository=f"rm-{suffix}", tag="a")
+    image = committed(docker_client, container, repository=f"rm-{suffix}", tag="a")
     container.remove()
     image.tag(f"rm-{suffix}", "b")
     untag = module("image_remove", {"name": f"rm-{suffix}:a"})

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from ansible_run import local_module as module
-from local_docker import forget
+from local_docker import committed, forget
 
 pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
@@ -22,7 +22,7 @@ def test_tag_adds_names_once_and_moves_a_name_that_points_elsewhere(docker_clien
     assert docker_client.images.get(targets[1]).id == busybox.id
     assert module("image_tag", {"source": test_images["busybox"], "targets": targets})["changed"] is False
     container = docker_client.containers.create(busybox.id, "sh")
-    other = container.commit(changes=["LABEL other=yes"])
+    other = committed(docker_client, container, changes=["LABEL other=yes"])
     container.remove()
     predicted = module("image_tag", {"source": other.id, "targets": [targets[1]]}, check=True)
     assert predicted["changed"] is True
