@@ -86,17 +86,32 @@ def build_settings(value: Any, image: str, directory: str, path: str) -> dict[st
     }
 
 
+def _sdk_build_utils():
+    """The SDK's reading of a context (.dockerignore as the engine reads it); on the controller it may be missing."""
+    try:
+        from docker.api import build as api_build  # noqa: PLC0415
+        from docker.utils import build as utils_build  # noqa: PLC0415
+    except ImportError:
+        raise SpecError("building from a context on the controller needs the Docker SDK for Python there (pip install"
+                        " docker), which reads .dockerignore as the engine does; or keep the project on the host"
+                        " (remote_src: true)") from None  # fmt: skip
+    return api_build, utils_build
+
+
+def ignore_patterns(context: str) -> list[str]:
+    """The context's .dockerignore patterns, read as the SDK reads them before it sends the context."""
+    ignore = os.path.join(context, ".dockerignore")
+    if not os.path.isfile(ignore):
+        return []
+    with open(ignore, encoding="utf-8") as handle:
+        return [line.strip() for line in handle.read().splitlines() if line.strip() and not line.strip()[0] == "#"]
+
+
 def _context_digest(context: str, dockerfile: str) -> str:
     """Every file and directory the context sends, by path, mode and content (.dockerignore applied)."""
-    from docker.utils.build import exclude_paths  # noqa: PLC0415 - the SDK is there whenever a build is
-
-    patterns = []
-    ignore = os.path.join(context, ".dockerignore")
-    if os.path.isfile(ignore):
-        with open(ignore, encoding="utf-8") as handle:
-            patterns = [line.strip() for line in handle if line.strip() and not line.startswith("#")]
+    _api, utils_build = _sdk_build_utils()
     digest = hashlib.sha256()
-    for relative in sorted(exclude_paths(context, patterns, dockerfile=dockerfile)):
+    for relative in sorted(utils_build.exclude_paths(context, ignore_patterns(context), dockerfile=dockerfile)):
         full = os.path.join(context, relative)
         info = os.lstat(full)
         digest.update(f"{relative}\0{stat.S_IMODE(info.st_mode):o}\0".encode())
@@ -130,17 +145,21 @@ def build(client, settings: dict[str, Any], digest: str) -> str:
     """Build the image, labelled with its fingerprint; its ID. A failure names the step that failed."""
     if settings["dockerfile_inline"] is not None and settings["remote"]:
         raise TaskError(f"{settings['where']}.dockerfile_inline: a remote context takes its Dockerfile from there")
-    dockerfile, inline = settings["dockerfile"], None
-    if settings["dockerfile_inline"] is not None:  # outside the context, which the SDK then adds it to
-        handle, inline = tempfile.mkstemp(prefix="dockyard-dockerfile-")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(settings["dockerfile_inline"])
-        dockerfile = inline
+    dockerfile, inline, archive = settings["dockerfile"], None, None
+    if settings.get("archive"):  # the context as the controller sent it, its Dockerfile inside
+        archive = open(settings["archive"]["path"], "rb")  # closed below, after the stream
+        source = {"fileobj": archive, "custom_context": True, "dockerfile": settings["archive"]["dockerfile"]}
+    else:
+        if settings["dockerfile_inline"] is not None:  # outside the context, which the SDK then adds it to
+            handle, inline = tempfile.mkstemp(prefix="dockyard-dockerfile-")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(settings["dockerfile_inline"])
+            dockerfile = inline
+        source = {"path": settings["context"], "dockerfile": dockerfile}
     steps: list[str] = []
     try:
         stream = client.build(
-            path=settings["context"],
-            dockerfile=dockerfile,
+            **source,
             tag=settings["image"],
             buildargs=settings["args"] or None,
             target=settings["target"],
@@ -168,7 +187,24 @@ def build(client, settings: dict[str, Any], digest: str) -> str:
     finally:
         if inline:
             os.unlink(inline)
+        if archive:
+            archive.close()
     return client.inspect_image(settings["image"])["Id"]
+
+
+def context_archive(settings: dict[str, Any], out) -> str:
+    """Write the build's context to ``out`` as the SDK sends it to the engine (.dockerignore applied, a Dockerfile
+    from outside the context or inline added to it), for a build whose context is on the controller; the
+    Dockerfile's name inside the archive."""
+    api_build, utils_build = _sdk_build_utils()
+    context = settings["context"]
+    if settings["dockerfile_inline"] is not None:
+        name = ".dockerfile." + hashlib.sha256(settings["dockerfile_inline"].encode()).hexdigest()[:40]
+        dockerfile = (name, settings["dockerfile_inline"])
+    else:
+        dockerfile = api_build.process_dockerfile(settings["dockerfile"], context)
+    utils_build.tar(context, exclude=ignore_patterns(context), dockerfile=dockerfile, fileobj=out)
+    return dockerfile[0]
 
 
 class Builds:
@@ -177,7 +213,9 @@ class Builds:
 
     def __init__(self, client, settings: list[dict[str, Any]], policy: str) -> None:
         self.client, self.settings, self.policy = client, settings, policy
-        self.digests = {s["image"]: fingerprint(s) for s in settings}
+        # A project read on the controller brings its fingerprints; none is needed when nothing is built.
+        self.digests = {} if policy == "never" else {s["image"]: s.get("fingerprint") or fingerprint(s)
+                                                     for s in settings}  # fmt: skip
 
     def wanted(self) -> list[dict[str, Any]]:
         if self.policy == "never":

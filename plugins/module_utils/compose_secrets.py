@@ -1,7 +1,8 @@
 # Copyright (c) dockyard.docker contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A Compose project's secrets and configs as docker compose gives them without a swarm: where each lands in a
-container, and what it is made from (a file on the host, bind-mounted; a variable or a value, copied in)."""
+container, and what it is made from (a file on the daemon's host, bind-mounted; a variable, a value, or a file read
+on the controller for another host, copied in)."""
 
 from __future__ import annotations
 
@@ -33,11 +34,28 @@ def file_mode(value: Any, path: str) -> int:
     return mode
 
 
+def _controller_file(source: str, path: str) -> str:
+    try:
+        with open(source, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read {source} on the controller: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{path}: {source} is not UTF-8 text, which is what can be copied in from the controller;"
+                        " keep the project on the host (remote_src: true) to bind it") from None  # fmt: skip
+
+
 def file_sources(
-    declared: dict[str, Any], kind: str, directory: str, variables: dict[str, str], for_removal: bool = False
+    declared: dict[str, Any],
+    kind: str,
+    directory: str,
+    variables: dict[str, str],
+    for_removal: bool = False,
+    on_host: bool = True,
 ) -> dict[str, dict[str, Any]]:
     """The top-level secrets or configs: name -> {file, content, external}, a relative file taken from the
     project's directory, an environment one's value from the project's variables (not needed ``for_removal``).
+    A file read on the controller for another host (not ``on_host``) is read here and copied in.
     What a single host cannot give is refused with the reason."""
     result = {}
     for key, given in declared.items():
@@ -70,5 +88,8 @@ def file_sources(
                 raise SpecError(f"{path}.file: {source!r} is relative, and a definition has no project directory;"
                                 " give project_src, or an absolute path")  # fmt: skip
             source = os.path.normpath(os.path.join(directory, source))
+        if not on_host and not for_removal:
+            result[key] = {"file": None, "content": _controller_file(source, f"{path}.file"), "external": False}
+            continue
         result[key] = {"file": source, "content": None, "external": False}
     return result

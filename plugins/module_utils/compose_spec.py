@@ -16,7 +16,7 @@ import os
 import re
 from typing import Any
 
-from ansible_collections.dockyard.docker.plugins.module_utils.compose_build import build_settings
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_build import build_settings, fingerprint
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_secrets import (
     FILE_REFERENCES,
     file_mode,
@@ -87,12 +87,18 @@ def interpolate(value: Any, variables: dict[str, str], path: str) -> Any:
     return VARIABLE.sub(substitute, value)
 
 
-def read_env_text(text: str) -> dict[str, str]:
-    """``.env`` lines as Compose reads them: KEY=VALUE, quotes taken off, # comments, ``export`` allowed."""
+def read_env_text(text: str, raw: bool = False) -> dict[str, str]:
+    """``.env`` lines as Compose reads them: KEY=VALUE, quotes taken off, # comments, ``export`` allowed; ``raw``
+    (an env file's ``format: raw``) takes each value as it is written."""
     found = {}
-    for raw in text.splitlines():
-        line = raw.strip()
+    for written in text.splitlines():
+        line = written.strip()
         if not line or line.startswith("#"):
+            continue
+        if raw:
+            key, sep, value = written.lstrip().partition("=")
+            if sep:
+                found[key.strip()] = value
             continue
         key, sep, value = line.removeprefix("export ").partition("=")
         if sep:
@@ -129,8 +135,16 @@ def _ports(entries: list[Any], path: str) -> list[str]:
     return result
 
 
-def _volumes(entries: list[Any], directory: str, named: dict[str, str], path: str) -> tuple[list[str], list[str]]:
-    """(volumes as the container option takes them, tmpfs mounts) with project volume names resolved."""
+def beside_project(path: str, directories: list[str]) -> bool:
+    """The path lies in (or is) one of the project's directories."""
+    return any(path == d or path.startswith(d.rstrip("/") + "/") for d in directories)
+
+
+def _volumes(
+    entries: list[Any], directory: str, named: dict[str, str], path: str, controller_directories: list[str] | None
+) -> tuple[list[str], list[str]]:
+    """(volumes as the container option takes them, tmpfs mounts) with project volume names resolved. A project
+    read on the controller for another host (``controller_directories``) cannot bind what lies beside it."""
     volumes, tmpfs = [], []
     for index, entry in enumerate(entries):
         if isinstance(entry, dict):
@@ -156,6 +170,14 @@ def _volumes(entries: list[Any], directory: str, named: dict[str, str], path: st
             if source not in named:
                 raise SpecError(f"{path}[{index}]: the volume {source!r} is not in the top-level volumes")
             source = named[source]
+        if (
+            controller_directories is not None
+            and source.startswith("/")
+            and beside_project(source, controller_directories)
+        ):
+            raise SpecError(f"{path}[{index}]: {source} is beside the project on the controller, and the containers"
+                            " run on another host, which has no such path: put it on that host and give its path"
+                            " there, or keep the project there (remote_src: true)")  # fmt: skip
         volumes.append(f"{source}:{target}{mode}" if source else target)
     return volumes, tmpfs
 
@@ -256,10 +278,14 @@ class Project:
         files: list[str] = (),
         variables: dict[str, str] | None = None,
         for_removal: bool = False,
+        controller_directories: list[str] | None = None,
     ) -> None:
         # for_removal: the project is read to take it down, so what only creating needs (secret values and files,
         # build contexts) is not asked for.
         self.for_removal = for_removal
+        # The project's directories when it was read on the controller for another host (else None): its secret
+        # and config files are copied in, its build contexts sent, and nothing beside it can be bound.
+        self.controller_directories = controller_directories
         self.name = project_name(name)
         self.directory = directory
         self.files = list(files)
@@ -271,8 +297,9 @@ class Project:
                 "secrets, configs)"
             )
         self.warnings: list[str] = []
-        self.file_sources = {kind: file_sources(config.get(kind) or {}, kind, directory, variables or {}, for_removal)
-                             for kind in FILE_REFERENCES}  # fmt: skip
+        on_host = controller_directories is None
+        self.file_sources = {kind: file_sources(config.get(kind) or {}, kind, directory, variables or {}, for_removal,
+                                                on_host) for kind in FILE_REFERENCES}  # fmt: skip
         # service -> the files copied into its containers before they start: {path, content, mode, uid, gid}
         self.copied: dict[str, list[dict[str, Any]]] = {}
         self.builds: dict[str, dict[str, Any]] = {}  # service -> how its image is built (compose_build)
@@ -285,6 +312,28 @@ class Project:
         self.order = self._order(services)
         self.waits = self._dependency_states(services)
         self.specs: dict[str, list[dict[str, Any]]] = {n: self._specs(n, services[n]) for n in self.order}
+
+    # What the compose module needs of a project read on the controller: it travels as the task's arguments.
+    CARRIED = ("name", "directory", "files", "warnings", "builds", "networks", "volumes", "order", "waits", "states",
+               "specs")  # fmt: skip
+
+    def carried(self) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """(the project as data, the contents copied into each service's containers): the contents apart, so that
+        the module's argument that holds them is no_log and nothing else of the project is masked."""
+        data = {key: getattr(self, key) for key in self.CARRIED}
+        data["copied"] = {s: [{k: v for k, v in c.items() if k != "content"} for c in copied]
+                          for s, copied in self.copied.items()}  # fmt: skip
+        return data, {s: [c["content"] for c in copied] for s, copied in self.copied.items() if copied}
+
+    @classmethod
+    def from_carried(cls, data: dict[str, Any], contents: dict[str, list[str]]) -> Project:
+        """The project ``carried`` gave, whole again."""
+        project = cls.__new__(cls)
+        for key in cls.CARRIED:
+            setattr(project, key, data[key])
+        project.copied = {s: [{**c, "content": content} for c, content in zip(copied, contents.get(s) or [])]
+                          for s, copied in data["copied"].items()}  # fmt: skip
+        return project
 
     def _resources(self, declared: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
         result = {}
@@ -380,7 +429,8 @@ class Project:
         base["labels"] = {**_pairs(service.get("labels") or {}, f"{path}.labels"), PROJECT_LABEL: self.name,
                           SERVICE_LABEL: name, "com.docker.compose.oneoff": "False"}  # fmt: skip
         named = {key: volume["name"] for key, volume in self.volumes.items()}
-        volumes, tmpfs = _volumes(service.get("volumes") or [], self.directory, named, f"{path}.volumes")
+        volumes, tmpfs = _volumes(service.get("volumes") or [], self.directory, named, f"{path}.volumes",
+                                  self.controller_directories)  # fmt: skip
         volumes += self._secrets_and_configs(name, service, path)
         tmpfs += [service["tmpfs"]] if isinstance(service.get("tmpfs"), str) else service.get("tmpfs") or []
         base.update({k: v for k, v in (("volumes", volumes), ("tmpfs", tmpfs)) if v})
@@ -426,6 +476,9 @@ class Project:
         settings = build_settings(service["build"], image, self.directory, f"{path}.build")
         settings["always"] = service.get("pull_policy") == "build"
         settings["platform"] = service.get("platform")
+        if self.controller_directories is not None and not settings["remote"]:
+            # Read here, built there: what decides a rebuild is known before the context is sent (compose action).
+            settings.update(transfer=True, fingerprint=fingerprint(settings))
         self.builds[name] = settings
         return {"image": image, "pull": "never"}
 
@@ -483,9 +536,12 @@ class Project:
             file_path = os.path.join(self.directory, given)
             if isinstance(entry, dict) and entry.get("required") is False and not os.path.exists(file_path):
                 continue  # Compose skips an env file it is told is optional
+            written = entry.get("format") if isinstance(entry, dict) else None
+            if written not in (None, "raw"):
+                raise SpecError(f"{path}.format: {written!r} is not a format Compose reads (raw, or none)")
             try:
                 with open(file_path, encoding="utf-8") as handle:
-                    env.update(read_env_text(handle.read()))
+                    env.update(read_env_text(handle.read(), raw=written == "raw"))
             except OSError as exc:
                 raise SpecError(f"{path}: cannot read {file_path}: {exc.strerror}") from None
         return env

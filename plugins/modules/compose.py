@@ -27,8 +27,9 @@ description:
     service's C(extends) (in the same file or another) takes what the service it names has, but its C(depends_on)
     and C(volumes_from), under the service's own keys; a name defined twice, a cycle, a missing service are named.
   - Secrets and configs as C(docker compose) gives them without a swarm, at C(/run/secrets/<name>) for a secret,
-    C(/<name>) for a config, or the C(target) the service gives. Those given as files are bind-mounted read-only
-    (C(uid), C(gid) and C(mode) are ignored with a warning, as Compose ignores them for a bind); those given by
+    C(/<name>) for a config, or the C(target) the service gives. Those given as files on the daemon's host are
+    bind-mounted read-only (C(uid), C(gid) and C(mode) are ignored with a warning, as Compose ignores them for a
+    bind; files read on the controller for another host are copied in instead); those given by
     C(environment) or C(content) are copied into the container before it starts (mode C(0444) unless C(mode) says),
     never shown in the result or the diff, and a new value recreates the container. C(external) ones (a swarm's) are
     refused with the reason.
@@ -40,15 +41,30 @@ description:
     config hash label this module sets; C(docker compose up) on the same project recreates them once, as its own
     hash differs).
 requirements:
-  - PyYAML on the target, unless O(definition) is given as a mapping.
+  - On the target with O(remote_src=true), PyYAML (python3-yaml); the controller has it.
+  - A build from a context on the controller needs the Docker SDK for Python there too, which reads C(.dockerignore)
+    as the engine does.
 options:
   project_src:
     description:
-      - The project directory on the target, holding C(compose.yaml) (or C(compose.yml), C(docker-compose.yml)),
-        the C(.env) file, and what relative paths in the files refer to.
+      - The project directory, holding C(compose.yaml) (or C(compose.yml), C(docker-compose.yml)), the C(.env) file,
+        and what relative paths in the files refer to. It is on the controller (found as M(ansible.builtin.copy) finds
+        a source, in a role's C(files/) or beside the playbook), unless O(remote_src) says it is on the target.
       - Without O(files), the first Compose file there and the override file beside it (C(compose.override.yml),
         C(compose.override.yaml), C(docker-compose.override.yml)...) are read, as C(docker compose) reads them.
+      - Read on the controller, the whole project (files, C(.env), includes, extends, env files, secret and config
+        files) is checked there before the target is reached, and the target needs neither the files nor PyYAML.
+        For a target other than the controller, secret and config files are copied into the containers (there is no
+        file on the host to bind; their C(uid), C(gid) and C(mode) apply), a build context is sent to the target
+        only when its image is built (a second run sends nothing), and a bind mount of a path beside the project is
+        refused with the reason, as the host has no such path.
     type: path
+  remote_src:
+    description:
+      - V(true) reads O(project_src) on the target, as earlier releases did; relative bind mounts then bind the
+        host's directories beside the project, as C(docker compose) run there binds them.
+    type: bool
+    default: false
   files:
     description:
       - Compose files, relative to O(project_src), merged in order as Compose merges them (mappings key by key,
@@ -67,7 +83,7 @@ options:
       - Variables for interpolation (and for secrets and configs given by C(environment)), over those of C(.env) in
         O(project_src).
       - They are the task's arguments, shown with it at higher verbosity; keep secret values in the project's C(.env)
-        on the host, or mark the task C(no_log).
+        or a secret's file, or mark the task C(no_log).
     type: dict
     default: {}
   profiles:
@@ -106,6 +122,16 @@ options:
     type: str
     default: changed
     choices: [changed, always, never]
+  _project:
+    description: Internal, set by the module's action plugin when it read the project on the controller; not for tasks.
+    type: dict
+  _copied:
+    description: Internal (see O(_project)); the contents copied into containers, kept out of every output.
+    type: dict
+  _contexts:
+    description: Internal (see O(_project)); the build contexts the action plugin sent to the target.
+    type: dict
+    default: {}
 extends_documentation_fragment:
   - dockyard.docker.docker
   - dockyard.docker.attributes
@@ -125,11 +151,16 @@ author:
 """
 
 EXAMPLES = r"""
-- name: The web application and its database, from the project directory on the host
+- name: The web application and its database, from the project in the playbook's files/shop
   dockyard.docker.compose:
-    project_src: /srv/shop
+    project_src: shop
     env:
       TAG: "1.4"
+
+- name: A project kept on the host itself (its binds are the host's directories)
+  dockyard.docker.compose:
+    project_src: /srv/shop
+    remote_src: true
 
 - name: A project written in the task
   dockyard.docker.compose:
@@ -143,7 +174,7 @@ EXAMPLES = r"""
 
 - name: Take it away, data included
   dockyard.docker.compose:
-    project_src: /srv/shop
+    project_src: shop
     state: absent
     remove_volumes: true
 """
@@ -179,25 +210,12 @@ removed:
   elements: str
 """
 
-import os
-
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_build import Builds
-from ansible_collections.dockyard.docker.plugins.module_utils.compose_files import (
-    default_files,
-    include,
-    merge,
-    resolve_extends,
-)
-from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec import (
-    PROJECT_LABEL,
-    SERVICE_LABEL,
-    Project,
-    interpolate,
-    read_env_text,
-)
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_read import ProjectFiles
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec import PROJECT_LABEL, SERVICE_LABEL, Project
 from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import (
     DEFAULT_WORKERS,
     ContainerManager,
@@ -215,84 +233,6 @@ from ansible_collections.dockyard.docker.plugins.module_utils.resources import (
     volume_differences,
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
-
-
-def _yaml(text: str, where: str):
-    try:
-        import yaml  # noqa: PLC0415 (only when files are read on the target)
-    except ImportError:
-        raise TaskError(
-            f"{where}: reading Compose files needs PyYAML on the target (python3-yaml); or pass definition, "
-            "for example lookup('ansible.builtin.file', 'compose.yaml') | from_yaml"
-        ) from None
-    try:
-        return yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise TaskError(f"{where}: not valid YAML: {exc}") from None
-
-
-def _reader(variables: dict[str, str]):
-    """read(path, defaults) for compose_files: a Compose file parsed and interpolated (the project's variables over
-    ``defaults``)."""
-
-    def read(path: str, defaults: dict[str, str]) -> dict:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                config = _yaml(handle.read(), path)
-        except OSError as exc:
-            raise SpecError(f"cannot read {path}: {exc.strerror}") from None
-        if not isinstance(config, dict):
-            raise SpecError(f"{path}: {type(config).__name__} is not a Compose mapping")
-        return interpolate(config, {**defaults, **variables}, path)
-
-    return read
-
-
-def _read_env(path: str) -> dict[str, str] | None:
-    if not os.path.isfile(path):
-        return None
-    with open(path, encoding="utf-8") as handle:
-        return read_env_text(handle.read())
-
-
-def load(p: dict) -> tuple[dict, str, str, list[str], dict[str, str]]:
-    """(the merged, interpolated configuration, the project's name, its directory, the files read, the variables)."""
-    directory = p["project_src"] or ""  # a definition has none: relative paths in it are refused
-    variables = {}
-    if p["project_src"] and os.path.isfile(os.path.join(directory, ".env")):
-        with open(os.path.join(directory, ".env"), encoding="utf-8") as handle:
-            variables.update(read_env_text(handle.read()))
-    variables.update({str(k): str(v) for k, v in p["env"].items()})
-    if p["definition"] is not None:
-        configs = [p["definition"] if isinstance(p["definition"], dict) else _yaml(p["definition"], "definition")]
-        paths = []
-    else:
-        names = p["files"] or default_files(directory)
-        configs = []
-        paths = [os.path.join(directory, name) for name in names]
-        for path in paths:
-            try:
-                with open(path, encoding="utf-8") as handle:
-                    configs.append(_yaml(handle.read(), path))
-            except OSError as exc:
-                raise TaskError(f"files: cannot read {path}: {exc.strerror}") from None
-    config: dict = {}
-    for one in configs:
-        if not isinstance(one, dict):
-            raise TaskError(f"definition: {type(one).__name__} is not a Compose mapping")
-        config = merge(config, one)
-    config = interpolate(config, variables, "project")
-    try:
-        config = include(config, directory, _reader(variables), _read_env)
-        config["services"] = resolve_extends(config.get("services") or {}, directory, _reader(variables))
-    except SpecError as exc:
-        raise TaskError(str(exc)) from None
-    name = (
-        p["project_name"] or config.get("name") or (os.path.basename(directory.rstrip("/")) if p["project_src"] else "")
-    )
-    if not name:
-        raise TaskError("project_name: needed with definition (or a name: key in it)")
-    return config, name, directory, paths, variables
 
 
 def container_specs(project: Project, state: str) -> list[tuple[dict, dict]]:
@@ -400,20 +340,26 @@ def main() -> None:
             "remove_volumes": {"type": "bool", "default": False},
             "parallel": {"type": "int", "default": DEFAULT_WORKERS},
             "build": {"type": "str", "default": "changed", "choices": ["changed", "always", "never"]},
+            "remote_src": {"type": "bool", "default": False},
+            # Set by the compose action plugin, which read the project on the controller: the project as data, the
+            # contents it copies into containers (secrets among them), and the build contexts it sent.
+            "_project": {"type": "dict"},
+            "_copied": {"type": "dict", "no_log": True},
+            "_contexts": {"type": "dict", "default": {}},
         },
-        required_one_of=[("project_src", "definition")],
+        required_one_of=[("project_src", "definition", "_project")],
         mutually_exclusive=[("files", "definition")],
         supports_check_mode=True,
     )
     p, module = dm.params, dm.module
     with dm.failing():
-        config, name, directory, paths, variables = load(p)
         try:
-            project = Project(config, name, directory, p["profiles"], paths, variables, p["state"] == "absent")
+            if p["_project"] is not None:
+                project = Project.from_carried(p["_project"], p["_copied"] or {})
+            else:
+                project = ProjectFiles(p).project(p["profiles"], p["state"] == "absent")
         except SpecError as exc:
             raise TaskError(str(exc)) from None
-        except (TypeError, AttributeError, KeyError) as exc:  # a value of another type than Compose allows
-            raise TaskError(f"the project is not shaped as Compose expects it ({exc}); check its keys' types") from None
         specs = container_specs(project, p["state"] if p["state"] != "absent" else "present")
     result = {"project": project.name, "services": {}, "networks": [], "volumes": [], "removed": [], "built": []}
     absent = dm.unreachable_reason() if module.check_mode else None
@@ -463,6 +409,11 @@ def prepare(dm: DockerModule, manager: ContainerManager, project: Project, specs
         raise TaskError("; ".join(d for d in drifts if d))
     builds = Builds(client, list(project.builds.values()), p["build"] if p["state"] == "present" else "never")
     wanted_builds = builds.wanted()
+    unsent = [s["image"] for s in wanted_builds if s.get("transfer") and s["image"] not in p["_contexts"]]
+    if unsent and not check:  # the action plugin sends these contexts and runs the task again; nothing is touched yet
+        dm.exit(changed=False, contexts_needed=unsent)
+    for settings in wanted_builds:
+        settings["archive"] = p["_contexts"].get(settings["image"])
     if check:
         result["built"] = [settings["image"] for settings in wanted_builds]
         manager.planner.assume_rebuilt(result["built"])

@@ -1,6 +1,7 @@
 """The engine role with docker_compose_cli on booted hosts over SSH: Debian 13 gets Compose v2 from its own
-packages, so `docker compose` works beside the compose module (which reads project files on the host with the
-PyYAML the role installs); Debian 12, which packages only Compose v1, is refused before anything is touched."""
+packages, so `docker compose` works beside the compose module (which, told remote_src, reads project files on the
+host with the PyYAML the role installs); Debian 12, which packages only Compose v1, is refused before anything is
+touched."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ def test_debian13_gets_compose_v2_and_the_compose_module_reads_files_on_the_host
     load_busybox(trixie.inventory)
     encoded = base64.b64encode(PROJECT.encode()).decode()
     trixie.sh(f"mkdir -p /srv/shop && echo {encoded} | base64 -d > /srv/shop/compose.yaml")
-    results = run_module("dockyard.docker.compose", {"project_src": "/srv/shop"}, inventory=trixie.inventory,
-                         hosts="all", become=True)  # fmt: skip
+    args = {"project_src": "/srv/shop", "remote_src": True}
+    results = run_module("dockyard.docker.compose", args, inventory=trixie.inventory, hosts="all", become=True)
     result = next(iter(results.values()))
     assert result["changed"] is True, result
     assert "shop-web-1" in trixie.sh("docker compose -p shop ps --format '{{.Name}}'")

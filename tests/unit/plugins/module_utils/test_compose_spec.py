@@ -241,3 +241,43 @@ def test_platform_goes_to_the_container_and_develop_is_ignored_as_up_ignores_it(
     config = {"services": {"web": {"image": "web:1", "platform": "linux/arm64", "develop": watch}}}
     (web,) = Project(config, "shop", "", []).specs["web"]
     assert web["platform"] == "linux/arm64" and "develop" not in web
+
+
+def test_an_env_file_in_raw_format_keeps_its_values_as_written(tmp_path):
+    (tmp_path / "app.env").write_text("A='quoted'\nB=x # not a comment\n# c\nexport C=1\n")
+    config = {"services": {"web": {"image": "web:1", "env_file": [{"path": "app.env", "format": "raw"}]}}}
+    (web,) = Project(config, "shop", str(tmp_path), []).specs["web"]
+    assert web["env"] == {"A": "'quoted'", "B": "x # not a comment", "export C": "1"}
+    config["services"]["web"]["env_file"] = [{"path": "app.env", "format": "json"}]
+    with pytest.raises(SpecError, match=r"services\.web\.env_file\.format: 'json' is not a format Compose reads"):
+        Project(config, "shop", str(tmp_path), [])
+
+
+def test_a_project_read_on_the_controller_for_another_host_copies_its_files_in_and_binds_nothing_beside_it(tmp_path):
+    (tmp_path / "token.txt").write_text("t0ken\n")
+    config = {
+        "services": {"web": {"image": "web:1", "secrets": [{"source": "token", "mode": 0o400, "uid": "33"}],
+                             "volumes": ["/srv/data:/data", "logs:/logs"]}},
+        "secrets": {"token": {"file": "./token.txt"}},
+        "volumes": {"logs": {}},
+    }  # fmt: skip
+    project = Project(config, "shop", str(tmp_path), [], controller_directories=[str(tmp_path)])
+    (web,) = project.specs["web"]
+    assert web["volumes"] == ["/srv/data:/data", "shop_logs:/logs"]  # a host path and a volume: the host's
+    assert project.copied["web"] == [{"path": "/run/secrets/token", "content": "t0ken\n", "mode": 0o400, "uid": 33,
+                                      "gid": 0}]  # fmt: skip
+    for bind in ("./conf:/conf", f"{tmp_path}/sub/conf:/conf"):  # relative, or made absolute by include/extends
+        config["services"]["web"]["volumes"] = [bind]
+        with pytest.raises(SpecError, match=r"services\.web\.volumes\[0\]: .* is beside the project on the controller"):
+            Project(config, "shop", str(tmp_path), [], controller_directories=[str(tmp_path)])
+
+
+def test_a_project_carried_to_the_module_is_the_same_project_with_its_contents_apart(tmp_path):
+    web = {"image": "web:1", "secrets": ["token"], "depends_on": {"db": {"condition": "service_healthy"}}}
+    config = {"services": {"web": web, "db": {"image": "db:1"}}, "secrets": {"token": {"environment": "T"}}}
+    project = Project(config, "shop", str(tmp_path), [], variables={"T": "s3cret"})
+    data, contents = project.carried()
+    assert "s3cret" not in repr(data) and contents == {"web": ["s3cret"]}
+    again = Project.from_carried(data, contents)
+    for key in (*Project.CARRIED, "copied"):
+        assert getattr(again, key) == getattr(project, key), key
