@@ -21,7 +21,7 @@ from typing import Any
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import TaskError, daemon_words
 from ansible_collections.dockyard.docker.plugins.module_utils.images import APIError, StreamError, find_image
-from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, byte_size
+from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, byte_size, key_value_pairs
 
 FINGERPRINT_LABEL = "dockyard.docker.build-fingerprint"
 KEYS = ("context", "dockerfile", "dockerfile_inline", "args", "target", "labels", "network", "extra_hosts",
@@ -31,14 +31,6 @@ BUILDKIT_ONLY = ("ssh", "secrets", "platforms", "additional_contexts", "cache_to
                  "entitlements", "provenance", "sbom", "ulimits", "isolation")  # fmt: skip
 REMOTE_CONTEXT = re.compile(r"^(https?://|git://|git@|github\.com/)")
 STEP = re.compile(r"^Step \d+/\d+ : ")
-
-
-def _mapping(value: Any, path: str, separator: str = "=") -> dict[str, str]:
-    if isinstance(value, dict):
-        return {str(k): "" if v is None else str(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return dict(str(entry).replace("=", separator, 1).partition(separator)[::2] for entry in value)
-    raise SpecError(f"{path}: {value!r} is neither a list nor a mapping")
 
 
 def build_settings(value: Any, image: str, directory: str, path: str) -> dict[str, Any]:
@@ -74,11 +66,11 @@ def build_settings(value: Any, image: str, directory: str, path: str) -> dict[st
         "remote": remote,
         "dockerfile": dockerfile,
         "dockerfile_inline": None if given.get("dockerfile_inline") is None else str(given["dockerfile_inline"]),
-        "args": _mapping(given.get("args") or {}, f"{path}.args"),
+        "args": key_value_pairs(given.get("args") or {}, f"{path}.args"),
         "target": given.get("target"),
-        "labels": _mapping(given.get("labels") or {}, f"{path}.labels"),
+        "labels": key_value_pairs(given.get("labels") or {}, f"{path}.labels"),
         "network": given.get("network"),
-        "extra_hosts": _mapping(given.get("extra_hosts") or {}, f"{path}.extra_hosts", ":"),
+        "extra_hosts": key_value_pairs(given.get("extra_hosts") or {}, f"{path}.extra_hosts", ":"),
         "shm_size": byte_size(given["shm_size"], f"{path}.shm_size") if given.get("shm_size") else None,
         "cache_from": [str(c) for c in given.get("cache_from") or []],
         "no_cache": bool(given.get("no_cache")),

@@ -23,7 +23,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.compose_secrets im
     file_sources,
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.container_spec import OPTIONS
-from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, duration_ns
+from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, duration_ns, key_value_pairs
 
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
@@ -107,17 +107,6 @@ def read_env_text(text: str, raw: bool = False) -> dict[str, str]:
                 value = value[1:-1]
             found[key.strip()] = value
     return found
-
-
-def _pairs(value: Any, path: str) -> dict[str, str]:
-    """A list of KEY=VALUE or a mapping (environment, labels, sysctls), as strings."""
-    if isinstance(value, dict):
-        return {
-            str(k): "" if v is None else str(v).lower() if isinstance(v, bool) else str(v) for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return dict(str(item).partition("=")[::2] for item in value)
-    raise SpecError(f"{path}: {value!r} is neither a list of KEY=VALUE nor a mapping")
 
 
 def _ports(entries: list[Any], path: str) -> list[str]:
@@ -256,7 +245,7 @@ CONVERTERS = {
     "logging": _logging,
     "ulimits": _ulimits,
     "extra_hosts": _extra_hosts,
-    "sysctls": lambda v, path: {"sysctls": _pairs(v, path)},
+    "sysctls": lambda v, path: {"sysctls": key_value_pairs(v, path)},
     "stop_grace_period": lambda v, path: {"stop_timeout": round(duration_ns(v, path) / 1e9)},
     "pull_policy": _pull_policy,
     "platform": lambda v, _path: {"platform": str(v)},
@@ -341,7 +330,7 @@ class Project:
             settings = given or {}
             external = bool(settings.get("external"))
             name = settings.get("name") or (key if external else f"{self.name}_{key}")
-            labels = _pairs(settings.get("labels") or {}, f"{kind}.{key}.labels")
+            labels = key_value_pairs(settings.get("labels") or {}, f"{kind}.{key}.labels")
             result[key] = {"name": name, "external": external, "driver": settings.get("driver"), "labels": labels,
                            "driver_opts": settings.get("driver_opts") or {}, "ipam": settings.get("ipam") or {},
                            "internal": bool(settings.get("internal"))}  # fmt: skip
@@ -423,10 +412,10 @@ class Project:
         if service.get("build"):
             base.update(self._build(name, service, path))
         env = self._env_files(service.get("env_file"), f"{path}.env_file")
-        env.update(_pairs(service.get("environment") or {}, f"{path}.environment"))
+        env.update(key_value_pairs(service.get("environment") or {}, f"{path}.environment"))
         if env:
             base["env"] = env
-        base["labels"] = {**_pairs(service.get("labels") or {}, f"{path}.labels"), PROJECT_LABEL: self.name,
+        base["labels"] = {**key_value_pairs(service.get("labels") or {}, f"{path}.labels"), PROJECT_LABEL: self.name,
                           SERVICE_LABEL: name, "com.docker.compose.oneoff": "False"}  # fmt: skip
         named = {key: volume["name"] for key, volume in self.volumes.items()}
         volumes, tmpfs = _volumes(service.get("volumes") or [], self.directory, named, f"{path}.volumes",

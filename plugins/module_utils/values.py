@@ -28,6 +28,16 @@ def as_text(value: Any) -> str:
     return str(value)
 
 
+def key_value_pairs(value: Any, path: str, separator: str = "=") -> dict[str, str]:
+    """A list of KEY=VALUE (KEY:VALUE too when ``separator`` is ":", as extra_hosts) or a mapping, as Compose writes
+    environment, labels, build args: names to strings, YAML's true as "true", a name without a value as ""."""
+    if isinstance(value, dict):
+        return {str(k): "" if v is None else as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return dict(str(entry).replace("=", separator, 1).partition(separator)[::2] for entry in value)
+    raise SpecError(f"{path}: {value!r} is neither a list of KEY{separator}VALUE nor a mapping")
+
+
 def string_dict(values: dict[str, Any] | None, option: str) -> dict[str, str]:
     result = {}
     for key, value in (values or {}).items():

@@ -64,3 +64,11 @@ def test_build_settings_are_read_as_compose_writes_them(project):
 def test_a_build_that_cannot_run_is_named_before_anything_is_touched(project, build, message):
     with pytest.raises(SpecError, match=re.escape(message.format(dir=project))):
         build_settings(build, "shop-app", str(project), "services.app.build")
+
+
+def test_build_args_labels_and_hosts_are_read_as_environment_is_yaml_booleans_as_compose_writes_them(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    given = {"args": {"DEBUG": True, "EMPTY": None, "N": 3}, "labels": ["a=b", "c"], "extra_hosts": ["db:10.0.0.2"]}
+    settings = build_settings(given, "app", str(tmp_path), "services.app.build")
+    assert settings["args"] == {"DEBUG": "true", "EMPTY": "", "N": "3"}
+    assert (settings["labels"], settings["extra_hosts"]) == ({"a": "b", "c": ""}, {"db": "10.0.0.2"})
