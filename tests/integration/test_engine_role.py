@@ -372,7 +372,7 @@ def test_check_mode_on_a_configured_host_names_the_reload_or_restart(converged, 
     assert converged.daemon_pid() == pid
 
 
-def test_check_mode_on_a_host_without_docker_predicts_everything_and_writes_nothing(start_hosts, ssh_key):
+def test_check_mode_on_a_host_without_docker_predicts_everything_and_writes_nothing(start_hosts, ssh_key, tmp_path):
     hosts, inventory = start_hosts("debian12", 1)
     fresh = EngineHost(hosts[0], inventory, ssh_key)
     settings = {"docker_users": ["dockyard"], "docker_containers_hosts": "all",
@@ -393,9 +393,19 @@ def test_check_mode_on_a_host_without_docker_predicts_everything_and_writes_noth
     project = {"project_name": "shop", "definition": {
         "services": {"web": {"image": "registry.local:5000/web:1", "networks": ["front"], "volumes": ["data:/d"]}},
         "networks": {"front": {}}, "volumes": {"data": {}}}}  # fmt: skip
-    projects = {"docker_compose_hosts": "all", "docker_compose_projects": [project]}
-    compose = run_playbook(ROOT / "playbooks/compose.yml", inventory=inventory, check=True, extra_vars=projects)
+    # A project on the controller that builds its image and has a secret file: predicted, nothing sent or built.
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "Dockerfile").write_text("FROM registry.local:5000/web:1\n")
+    (tmp_path / "token.txt").write_text("t0ken\n")
+    (tmp_path / "compose.yaml").write_text("services:\n  app:\n    build: ./app\n    secrets: [token]\n"
+                                           "secrets:\n  token: {file: ./token.txt}\n")  # fmt: skip
+    built = {"project_src": str(tmp_path), "project_name": "shopb"}
+    projects = {"docker_compose_hosts": "all", "docker_compose_projects": [project, built]}
+    compose = run_playbook(ROOT / "playbooks/compose.yml", inventory=inventory, check=True, extra_vars=projects,
+                           diff=True)  # fmt: skip
     assert compose.returncode == 0, compose.stdout
     assert "no Docker daemon answers yet" in compose.stderr
     assert "shop: changed | containers shop-web-1 | networks would create shop_front | would remove -" in compose.stdout
+    assert "shopb: changed | containers shopb-app-1 | networks would create shopb_default" in compose.stdout
+    assert "t0ken" not in compose.stdout + compose.stderr
     assert fresh.sh(untouched).split() == []
