@@ -213,7 +213,7 @@ removed:
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
-from ansible_collections.dockyard.docker.plugins.module_utils.compose_build import Builds
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_images import Builds
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_read import ProjectFiles
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec import PROJECT_LABEL, SERVICE_LABEL, Project
 from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import (
