@@ -48,7 +48,7 @@ options:
   project_src:
     description:
       - The project directory, holding C(compose.yaml) (or C(compose.yml), C(docker-compose.yml)), the C(.env) file,
-        and what relative paths in the files refer to. It is on the controller (found as M(ansible.builtin.copy) finds
+        and what relative paths in the files refer to. It is on the controller (found as C(ansible.builtin.copy) finds
         a source, in a role's C(files/) or beside the playbook), unless O(remote_src) says it is on the target.
       - Without O(files), the first Compose file there and the override file beside it (C(compose.override.yml),
         C(compose.override.yaml), C(docker-compose.override.yml)...) are read, as C(docker compose) reads them.
