@@ -21,18 +21,9 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_build import context_archive
-from ansible_collections.dockyard.docker.plugins.module_utils.compose_read import ProjectFiles
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_read import READING_OPTIONS, ProjectFiles
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
 
-# The options that say what the project is: read here, they do not go to the module.
-READING = {
-    "project_src": {"type": "path"},
-    "files": {"type": "list", "elements": "str"},
-    "definition": {"type": "raw"},
-    "project_name": {"type": "str"},
-    "env": {"type": "dict", "default": {}},
-    "profiles": {"type": "list", "elements": "str", "default": []},
-}
 # Connections whose target is the controller itself: the project's paths are the host's.
 LOCAL_CONNECTIONS = ("local", "mitogen_local")
 
@@ -48,11 +39,11 @@ class ActionModule(ActionBase):
             result.update(self._execute_module(module_args=args, task_vars=task_vars))
             return result
         try:
-            project = self._read({k: v for k, v in args.items() if k in READING}, args.get("state", "present"))
+            project = self._read({k: v for k, v in args.items() if k in READING_OPTIONS}, args.get("state", "present"))
         except (SpecError, AnsibleError) as exc:
             return {**result, "failed": True, "msg": str(exc)}
         data, contents = project.carried()
-        module_args = {k: v for k, v in args.items() if k not in READING}
+        module_args = {k: v for k, v in args.items() if k not in READING_OPTIONS}
         module_args.update(_project=data, _copied=contents)
         try:
             outcome = self._execute_module(module_args=module_args, task_vars=task_vars)
@@ -68,7 +59,9 @@ class ActionModule(ActionBase):
 
     def _read(self, given: dict, state: str):
         checked = ArgumentSpecValidator(
-            READING, mutually_exclusive=[("files", "definition")], required_one_of=[("project_src", "definition")]
+            READING_OPTIONS,
+            mutually_exclusive=[("files", "definition")],
+            required_one_of=[("project_src", "definition")],
         ).validate(given)
         if checked.error_messages:
             raise SpecError("; ".join(checked.error_messages))

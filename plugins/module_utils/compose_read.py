@@ -18,6 +18,17 @@ from ansible_collections.dockyard.docker.plugins.module_utils.compose_files impo
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec import Project, interpolate, read_env_text
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
 
+# The compose module's options that say what the project is; the action plugin reads them on the controller, the
+# module on the target (remote_src).
+READING_OPTIONS = {
+    "project_src": {"type": "path"},
+    "files": {"type": "list", "elements": "str"},
+    "definition": {"type": "raw"},
+    "project_name": {"type": "str"},
+    "env": {"type": "dict", "default": {}},
+    "profiles": {"type": "list", "elements": "str", "default": []},
+}
+
 
 def parse_yaml(text: str, where: str) -> Any:
     try:

@@ -214,7 +214,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_images import Builds
-from ansible_collections.dockyard.docker.plugins.module_utils.compose_read import ProjectFiles
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_read import READING_OPTIONS, ProjectFiles
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec import PROJECT_LABEL, SERVICE_LABEL, Project
 from ansible_collections.dockyard.docker.plugins.module_utils.container_manager import (
     DEFAULT_WORKERS,
@@ -329,12 +329,7 @@ def ensure(client, kind: str, settings: dict, found: dict | None, project: str, 
 def main() -> None:
     dm = DockerModule(
         argument_spec={
-            "project_src": {"type": "path"},
-            "files": {"type": "list", "elements": "str"},
-            "definition": {"type": "raw"},
-            "project_name": {"type": "str"},
-            "env": {"type": "dict", "default": {}},
-            "profiles": {"type": "list", "elements": "str", "default": []},
+            **READING_OPTIONS,
             "state": {"type": "str", "default": "present", "choices": ["present", "stopped", "restarted", "absent"]},
             "remove_orphans": {"type": "bool", "default": False},
             "remove_volumes": {"type": "bool", "default": False},
