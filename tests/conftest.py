@@ -27,6 +27,12 @@ def pytest_configure(config):
         "image_stores: runs on the local daemon's classic image store and again, in scripts/test's store step,"
         " on containerd's image store (DOCKER_HOST pointing at testbed.store_daemon)",
     )
+    config.addinivalue_line(
+        "markers",
+        "smoke: the slice of the integration tests that the ansible-core matrix (noxfile.py) runs with each"
+        " version: the engine role on a booted host and its re-run, check mode on a fresh host, a containers"
+        " batch, a compose project, a registry login and a pull",
+    )
 
 
 def pytest_report_header(config):

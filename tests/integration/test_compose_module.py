@@ -75,6 +75,7 @@ def project(docker_client, test_images, tmp_path, suffix):
         volume.remove()
 
 
+@pytest.mark.smoke
 def test_a_project_is_created_in_order_unchanged_again_and_an_edit_changes_one_service(docker_client, project):
     name, directory = project
     first = module("compose", {"project_src": str(directory)})

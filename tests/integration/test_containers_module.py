@@ -34,6 +34,7 @@ def fleet(group, image, bind, count=COUNT):
     return {"group": group, "prune": True, "defaults": defaults, "containers": specs}
 
 
+@pytest.mark.smoke
 def test_twenty_specs_create_rerun_edit_one_and_prune(docker_client, group, test_images, tmp_path):
     args = fleet(group, test_images["busybox"], tmp_path)
     created = module("containers", args)

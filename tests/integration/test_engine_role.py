@@ -32,6 +32,7 @@ def converged(engine):
     return engine
 
 
+@pytest.mark.smoke
 def test_first_run_installs_and_configures_without_a_restart(engine):
     # The configuration is written before the package is installed: one start, with it.
     assert engine.daemon_starts() == 1
@@ -44,6 +45,7 @@ def test_first_run_installs_and_configures_without_a_restart(engine):
     assert host["insecure_registries"] == ["registry.internal:5000"]
 
 
+@pytest.mark.smoke
 def test_second_run_changes_nothing_and_restarts_nothing(converged):
     pid, starts = converged.daemon_pid(), converged.daemon_starts()
     proc, counts = converged.apply()
@@ -372,6 +374,7 @@ def test_check_mode_on_a_configured_host_names_the_reload_or_restart(converged, 
     assert converged.daemon_pid() == pid
 
 
+@pytest.mark.smoke
 def test_check_mode_on_a_host_without_docker_predicts_everything_and_writes_nothing(start_hosts, ssh_key, tmp_path):
     hosts, inventory = start_hosts("debian12", 1)
     fresh = EngineHost(hosts[0], inventory, ssh_key)

@@ -26,6 +26,7 @@ def pushed(docker_client, registry, test_images):
     forget(docker_client, reference)
 
 
+@pytest.mark.smoke
 def test_pull_missing_predicts_pulls_then_leaves_it(docker_client, pushed, test_images):
     predicted = module("image_pull", {"name": pushed}, check=True)
     assert predicted["changed"] is True

@@ -21,6 +21,7 @@ def config_path(tmp_path) -> Path:
     return tmp_path / "docker" / "config.json"
 
 
+@pytest.mark.smoke
 def test_login_verifies_then_stores_mode_0600_and_keeps_other_registries(secure_registry, config_path):
     address, user, password, _ca = secure_registry
     config_path.parent.mkdir()

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar, trust_as_template
+from ansible.template import Templar
 
 from ansible_collections.dockyard.docker.plugins.action.role_variables import role_names
+from ansible_compat import trust_as_template
 
 ROOT = Path(__file__).resolve().parents[2]
 GROUPS = {"docker_hosts"}  # inventory group names, not variables

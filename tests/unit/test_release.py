@@ -32,3 +32,16 @@ def test_no_plugin_claims_a_version_after_the_next_release():
 def _next(version: LooseVersion) -> str:
     major, minor, *_rest = version.version
     return f"{major}.{minor + 1}.0"
+
+
+def test_requires_ansible_is_the_oldest_version_the_matrix_tests_and_the_readme_lists_each():
+    tested = sorted((p.stem.removeprefix("ansible-") for p in (ROOT / "requirements").glob("ansible-*.txt")),
+                    key=LooseVersion)  # fmt: skip
+    main = re.search(r"^ansible-core==(\d+\.\d+)\.", (ROOT / "requirements/controller.txt").read_text(), re.M)
+    runtime = yaml.safe_load((ROOT / "meta/runtime.yml").read_text())
+    assert runtime["requires_ansible"] == f">={min([*tested, main.group(1)], key=LooseVersion)}.0"
+    readme = (ROOT / "README.md").read_text()
+    for version in [*tested, main.group(1)]:
+        assert re.search(rf"^\| {re.escape(version)} \| ", readme, re.M), version
+        pinned = (ROOT / f"requirements/ansible-{version}.txt") if version in tested else None
+        assert pinned is None or f"ansible-core=={version}." in pinned.read_text()

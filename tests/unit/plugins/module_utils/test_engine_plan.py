@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from ansible.errors import AnsibleError
 from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar, trust_as_template
+from ansible.template import Templar
 
 from ansible_collections.dockyard.docker.plugins.action.engine_plan import FACTS
 from ansible_collections.dockyard.docker.plugins.module_utils import _engine_plan
+from ansible_compat import trust_as_template
 
 ROLE = Path(__file__).resolve().parents[4] / "roles" / "engine"
 MIRROR = "https://mirror.example.cn/docker-ce/linux"
