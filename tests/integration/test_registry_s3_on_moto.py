@@ -74,12 +74,7 @@ def test_a_registry_moves_into_a_bucket_keeps_every_image_and_a_second_host_serv
 
     # A bucket the registry cannot use: refused with the registry's own reason, before anything is switched.
     refused = apply(first, **s3_settings(s3, docker_client, "no-such-bucket"))
-    assert refused.returncode != 0
-    assert "registry_storage: the registry cannot use the s3 storage no-such-bucket" in refused.stdout, refused.stdout
-    assert "NoSuchBucket" in refused.stdout and SECRET_KEY not in refused.stdout + refused.stderr
-    assert sh_a("docker inspect -f '{{.Id}}' registry") == before
-    assert "filesystem" in sh_a("cat /etc/docker-registry/registry/config.yml")
-    assert sh_a("docker ps -aq --filter name=registry-storage-check") == ""
+    assert_nothing_switched(refused, sh_a, before)
 
     # The move: copied, switched, every tag checked; the old directory kept.
     moved = apply(first, **s3_settings(s3, docker_client))
@@ -111,20 +106,39 @@ def test_a_registry_moves_into_a_bucket_keeps_every_image_and_a_second_host_serv
     sh_b(f"docker rmi -f {test_images['busybox']} >/dev/null && docker pull -q {ADDRESS}/t/tools:2")
 
     # Garbage collection on the bucket: a deleted image's blobs go.
-    sh_a(
-        f"docker run --name junk {test_images['busybox']} sh -c 'head -c 200000 /dev/urandom > /noise'"
-        f" && docker commit junk {ADDRESS}/t/junk:1 >/dev/null && docker rm junk && docker push -q {ADDRESS}/t/junk:1"
-    )
-    with_junk = s3.keys(BUCKET, f"{TREE}/blobs")
-    prune = {"registry": f"http://{ADDRESS}", "repositories": ["t/junk"], "keep_last": 0, "protect": []}
-    pruned = run_module("dockyard.docker.registry_prune", prune, inventory=inventory, hosts=first)[first]
-    assert not pruned.failed, pruned.get("msg")
-    collected = apply(first, **s3_settings(s3, docker_client), registry_garbage_collect=True)
-    assert collected.returncode == 0, collected.stdout
-    assert len(s3.keys(BUCKET, f"{TREE}/blobs")) < len(with_junk)
-    sh_a(f"docker pull -q {ADDRESS}/t/busybox:1")
+    collect_garbage(apply, sh_a, s3, docker_client, inventory, first, test_images["busybox"])
+
+    # Back to the host's directory would hide what was pushed since the move: refused unless confirmed.
+    back = apply(first)
+    assert back.returncode != 0 and "registry_storage: filesystem, but registry reads s3 storage now" in back.stdout
+    assert "s3:" in sh_a("cat /etc/docker-registry/registry/config.yml")
 
     # The old directory goes when asked, and only then.
     removed = apply(first, **s3_settings(s3, docker_client), registry_storage_remove_old=True)
     assert removed.returncode == 0 and recap(removed.stdout)["changed"] >= 1, removed.stdout
     assert sh_a("test -e /var/lib/docker-registry/registry && echo there || echo gone") == "gone\n"
+
+
+def assert_nothing_switched(refused, sh, container_id: str) -> None:
+    assert refused.returncode != 0
+    assert "registry_storage: the registry cannot use the s3 storage no-such-bucket" in refused.stdout, refused.stdout
+    assert "NoSuchBucket" in refused.stdout and SECRET_KEY not in refused.stdout + refused.stderr
+    assert sh("docker inspect -f '{{.Id}}' registry") == container_id
+    assert "filesystem" in sh("cat /etc/docker-registry/registry/config.yml")
+    assert sh("docker ps -aq --filter name=registry-storage-check") == ""
+
+
+def collect_garbage(apply, sh, s3, docker_client, inventory, host: str, image: str) -> None:
+    """A pruned image's blobs leave the bucket when the role collects garbage; what is kept still pulls."""
+    sh(
+        f"docker run --name junk {image} sh -c 'head -c 200000 /dev/urandom > /noise'"
+        f" && docker commit junk {ADDRESS}/t/junk:1 >/dev/null && docker rm junk && docker push -q {ADDRESS}/t/junk:1"
+    )
+    with_junk = s3.keys(BUCKET, f"{TREE}/blobs")
+    prune = {"registry": f"http://{ADDRESS}", "repositories": ["t/junk"], "keep_last": 0, "protect": []}
+    pruned = run_module("dockyard.docker.registry_prune", prune, inventory=inventory, hosts=host)[host]
+    assert not pruned.failed, pruned.get("msg")
+    collected = apply(host, **s3_settings(s3, docker_client), registry_garbage_collect=True)
+    assert collected.returncode == 0, collected.stdout
+    assert len(s3.keys(BUCKET, f"{TREE}/blobs")) < len(with_junk)
+    sh(f"docker pull -q {ADDRESS}/t/busybox:1")
