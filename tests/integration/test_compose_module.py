@@ -284,7 +284,7 @@ def test_secrets_and_configs_given_by_value_are_copied_in_before_start_and_never
         module("compose", {"project_src": str(tmp_path), "project_name": name, "state": "absent"})
 
 
-def test_an_override_file_an_include_and_an_extends_are_put_together_as_docker_compose_does(
+def test_an_override_file_an_include_an_extends_and_env_files_are_put_together_as_docker_compose_does(
     docker_client, test_images, tmp_path, suffix
 ):
     name = f"dyinc{suffix}"
@@ -322,7 +322,11 @@ def test_an_override_file_an_include_and_an_extends_are_put_together_as_docker_c
             environment: {LEVEL: web}
     """)
     )
-    (app / "compose.override.yaml").write_text("services:\n  web:\n    environment: [DEBUG=1]\n")
+    (app / "compose.override.yaml").write_text(
+        "services:\n  web:\n    environment: [DEBUG=1]\n"
+        "    env_file: [{path: ./raw.env, format: raw}, {path: ./absent.env, required: false}]\n"
+    )
+    (app / "raw.env").write_text("QUOTED='as written'\n")
 
     def apply():
         return module("compose", {"project_src": str(app), "project_name": name})
@@ -331,7 +335,7 @@ def test_an_override_file_an_include_and_an_extends_are_put_together_as_docker_c
         first = apply()
         assert first["changed"] is True and not first.failed, first.get("msg")
         web = docker_client.api.inspect_container(f"{name}-web-1")
-        assert {"FROM_BASE=yes", "LEVEL=web", "DEBUG=1"} <= set(web["Config"]["Env"])
+        assert {"FROM_BASE=yes", "LEVEL=web", "DEBUG=1", "QUOTED='as written'"} <= set(web["Config"]["Env"])
         assert [(m["Source"], m["Destination"]) for m in web["Mounts"]] == [(str(common / "shared"), "/shared")]
         labels = web["Config"]["Labels"]
         assert labels["com.docker.compose.project.config_files"] == f"{app}/compose.yaml,{app}/compose.override.yaml"
