@@ -51,7 +51,8 @@ def _s3(v: dict[str, Any], problems: list[str]) -> dict[str, Any]:
 
 
 def storage_plan(v: dict[str, Any]) -> dict[str, Any]:
-    """{driver, settings, problems}: what config.yml's storage section names, from the role's variables."""
+    """{driver, settings, problems, current}: what config.yml's storage section names, from the role's variables;
+    ``current`` the driver the registry's config.yml names now (``storage_now``, its storage section), if any."""
     driver = str(v.get("registry_storage") or "filesystem")
     problems: list[str] = []
     options = v.get("registry_storage_options") or {}
@@ -70,7 +71,9 @@ def storage_plan(v: dict[str, Any]) -> dict[str, Any]:
         settings = dict(options)
     if v.get("registry_storage_volume") and driver != "filesystem":
         problems.append(f"registry_storage_volume: a volume holds filesystem storage; registry_storage is {driver}")
-    return {"driver": driver, "settings": settings, "problems": problems}
+    now = v.get("storage_now") or {}
+    current = next((key for key in now if key not in NOT_DRIVERS), None)
+    return {"driver": driver, "settings": settings, "problems": problems, "current": current}
 
 
 def object_key(settings: dict[str, Any], relative: str) -> str:

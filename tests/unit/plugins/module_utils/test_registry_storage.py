@@ -12,7 +12,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.registry_storage i
 
 def test_the_default_is_the_directory_config_yml_always_had():
     assert storage_plan({}) == {"driver": "filesystem", "settings": {"rootdirectory": "/var/lib/registry"},
-                                "problems": []}  # fmt: skip
+                                "problems": [], "current": None}  # fmt: skip
 
 
 def test_s3_settings_are_written_as_the_s3_driver_reads_them_and_only_those_given():
@@ -20,7 +20,7 @@ def test_s3_settings_are_written_as_the_s3_driver_reads_them_and_only_those_give
                          "registry_s3_endpoint": "http://10.0.0.5:9000/", "registry_s3_path_style": True,
                          "registry_s3_access_key": "AK", "registry_s3_secret_key": "SK",
                          "registry_s3_chunk_size": 10 << 20, "registry_s3_root_directory": "/prod"})  # fmt: skip
-    assert plan == {"driver": "s3", "problems": [], "settings": {
+    assert plan == {"driver": "s3", "problems": [], "current": None, "settings": {
         "region": "eu-1", "bucket": "team-images", "regionendpoint": "http://10.0.0.5:9000", "forcepathstyle": True,
         "accesskey": "AK", "secretkey": "SK", "chunksize": 10 << 20, "rootdirectory": "/prod"}}  # fmt: skip
     assert storage_plan({"registry_storage": "s3", "registry_s3_bucket": "b12"})["settings"] == {
@@ -49,6 +49,8 @@ def test_bad_storage_variables_are_named(given, problem):
 
 def test_another_driver_takes_its_settings_as_given_and_keys_take_the_root_directory():
     plan = storage_plan({"registry_storage": "gcs", "registry_storage_options": {"bucket": "b", "keyfile": "/k"}})
-    assert plan == {"driver": "gcs", "settings": {"bucket": "b", "keyfile": "/k"}, "problems": []}
+    assert plan == {"driver": "gcs", "settings": {"bucket": "b", "keyfile": "/k"}, "problems": [], "current": None}
+    now = {"delete": {"enabled": True}, "s3": {"bucket": "b"}}
+    assert storage_plan({"storage_now": now})["current"] == "s3"  # config.yml's other storage keys are no driver
     assert object_key({"rootdirectory": "/prod/"}, "docker/registry/v2/x") == "prod/docker/registry/v2/x"
     assert object_key({}, "docker/registry/v2/x") == "docker/registry/v2/x"
