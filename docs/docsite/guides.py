@@ -16,6 +16,7 @@ from pathlib import Path
 PAGES = {
     "engine": "The main job",
     "registry": "A private registry",
+    "swarm": "A Docker Swarm",
     "modules": "Modules",
     "host-checks": "Diagnose a fleet",
     "real-hosts": "Using it on real hosts",

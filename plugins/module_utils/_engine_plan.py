@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any, Callable
 
-from ansible_collections.dockyard.docker.plugins.module_utils import apt_sources, daemon_schema, data_root
+from ansible_collections.dockyard.docker.plugins.module_utils import apt_sources, daemon_schema, data_root, swarm
 from ansible_collections.dockyard.docker.plugins.module_utils.legacy_options import DEFAULT_DATA_ROOT, with_legacy
 from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import clash_messages
 
@@ -502,6 +502,7 @@ class Plan:
             self.problem_rootless,
             self.problem_conflicts,
             self.problem_boot_loader,
+            self.problem_swarm_node,
         ]
         found: list[str] = []
         for check in checks:
@@ -666,6 +667,17 @@ class Plan:
         flags = self.host.get("service_flags") or []
         found += [in_role_terms(m, v) for m in clash_messages(flags, set(settings), set(plan["ignore_flags_for"]))]
         return found
+
+    def problem_swarm_node(self, plan: dict) -> list[str]:
+        """On a swarm node, a setting swarm mode refuses would leave the engine unable to start."""
+        if self.daemon.get("swarm", "inactive") == "inactive":
+            return []
+        settings = {k: val for k, val in plan["daemon_settings"].items() if val is not None}
+        return [
+            f"{_where(key, self.v)}: {json.dumps(settings[key])}, but this host is a swarm node and its engine does "
+            f"not start with {key} in swarm mode; keep it off, or take the host out of the swarm first"
+            for key in swarm.refused_in_swarm_mode(settings)
+        ]
 
     def problem_data_root(self, plan: dict) -> list[str]:
         """A data root on a filesystem overlay2 cannot use: the daemon would fall back to vfs (every layer a

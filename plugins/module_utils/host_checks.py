@@ -14,10 +14,12 @@ from __future__ import annotations
 import grp
 import gzip
 import ipaddress
+import json
 import os
 import pwd
 import shutil
 import socket as sockets
+import subprocess
 import urllib.error
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -25,7 +27,7 @@ from typing import Any, Optional
 from ansible.module_utils.urls import ConnectionError as UrlError
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.dockyard.docker.plugins.module_utils import data_root, engine_socket
+from ansible_collections.dockyard.docker.plugins.module_utils import data_root, engine_socket, swarm
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
     exposed_without_tls,
     file_drift,
@@ -592,7 +594,8 @@ def security_checks(host: Host) -> list[dict[str, str]]:
                 "docker_log_options: {max-size: 10m, max-file: '3'} (the engine role's default)",
             )
         )
-    if host.params["expect_live_restore"] and not host.info.get("LiveRestoreEnabled"):
+    in_swarm = (host.info.get("Swarm") or {}).get("LocalNodeState", "inactive") != "inactive"
+    if host.params["expect_live_restore"] and not host.info.get("LiveRestoreEnabled") and not in_swarm:
         found.append(
             finding(
                 "security.live_restore",
@@ -641,6 +644,23 @@ def reclaimable(usage: dict[str, Any]) -> dict[str, tuple[int, int]]:
         "stopped containers": (len(stopped), sum(c.get("SizeRw") or 0 for c in stopped)),
         "build cache": (len(cache), sum(r.get("Size") or 0 for r in cache)),
     }
+
+
+def swarm_checks(host: Host) -> list[dict[str, str]]:
+    """A swarm node's pitfalls (swarm.membership_findings judges): what the engine reports, the kernel's IPVS, and
+    whether the node's address is a DHCP lease."""
+    if host.info is None:
+        return []
+    local = swarm.local_state(host.info)
+    dynamic = False
+    if local["manager"] and shutil.which("ip"):
+        listing = subprocess.run(["ip", "-j", "addr", "show"], capture_output=True, text=True, timeout=5, check=False)
+        try:
+            dynamic = swarm.dynamic_address(local["node_address"], json.loads(listing.stdout or "[]"))
+        except ValueError:
+            dynamic = False
+    ip_vs = swarm.ip_vs_available(os.uname().release)
+    return [finding(*found) for found in swarm.membership_findings(host.info, ip_vs, dynamic)]
 
 
 def hygiene_checks(host: Host) -> list[dict[str, str]]:

@@ -278,6 +278,9 @@ daemon:
     volumes:
       description: How many volumes the data root holds.
       type: int
+    swarm:
+      description: The engine's swarm membership, V(inactive), V(pending), V(active), V(error) or V(locked).
+      type: str
 """
 
 import grp
@@ -294,6 +297,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils import (
     engine_socket,
     legacy_options,
     rootless,
+    swarm,
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import file_drift, load, running_settings
 from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import flag_sources
@@ -410,6 +414,7 @@ def daemon_state(p: dict) -> dict:
         "images": info.get("Images", 0),
         "containers": info.get("Containers", 0),
         "volumes": len(volumes),
+        "swarm": swarm.local_state(info)["state"],
     }
 
 

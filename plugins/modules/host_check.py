@@ -24,7 +24,10 @@ description:
     while the daemon expects HTTPS (the familiar pull error, predicted).
   - Security - the API on TCP without TLS, a world-writable socket, the docker group's members,
     privileged containers and containers with the socket, json-file logs without rotation, and
-    live-restore off when O(expect_live_restore).
+    live-restore off when O(expect_live_restore) (not on a swarm node, where swarm mode refuses it).
+  - Swarm - on a node, a locked manager, engine settings swarm mode refuses (live-restore, the nftables firewall
+    backend), a kernel without IPVS (services' virtual IPs and the ingress routing mesh carry no traffic), an even
+    number of managers, and a manager on a DHCP address.
   - Hygiene - dangling images, stopped containers and build cache, with the prune to run.
   - Read-only; the Docker SDK is not needed.
 options:
@@ -151,7 +154,7 @@ def main() -> None:
     host = host_checks.Host(socket=p["socket"], daemon_json=p["daemon_json"], params=p)
     findings = host_checks.daemon_checks(host, lambda keys: flag_clashes(module, p["unit"], keys, set()))
     for check in (host_checks.kernel_checks, host_checks.storage_checks, host_checks.registry_checks,
-                  host_checks.security_checks, host_checks.hygiene_checks):  # fmt: skip
+                  host_checks.security_checks, host_checks.swarm_checks, host_checks.hygiene_checks):  # fmt: skip
         try:
             findings += check(host)
         except OSError as exc:  # one area that cannot be read does not hide the others

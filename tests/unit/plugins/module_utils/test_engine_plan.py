@@ -591,3 +591,13 @@ def test_dropping_the_feature_on_docker_28_switches_back_and_is_refused_but_dock
     on29 = {"daemon": {**on["daemon"], "version": "29.1.0"}}
     assert plan("debian13", on29)["problems"] == []
     assert plan("debian13", on, docker_daemon_options=SNAPSHOTTER)["problems"] == []
+
+
+def test_live_restore_on_a_swarm_node_is_refused_since_its_engine_would_not_start():
+    node = {"daemon": {**ANSWERING, "swarm": "active"}}
+    assert plan("debian12", node, docker_live_restore=True)["problems"] == [
+        "docker_live_restore: true, but this host is a swarm node and its engine does not start with live-restore "
+        "in swarm mode; keep it off, or take the host out of the swarm first"
+    ]
+    assert plan("debian12", node)["problems"] == []
+    assert plan("debian12", {"daemon": {**ANSWERING, "swarm": "inactive"}}, docker_live_restore=True)["problems"] == []

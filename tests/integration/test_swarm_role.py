@@ -1,0 +1,172 @@
+"""playbooks/swarm.yml on five booted Debian 12 hosts with Debian's docker.io, reached over SSH: three managers
+and two workers formed, grown, reshaped and shrunk, each change checked in what `docker node ls` and
+`docker service ps` show on a manager. The hosts are shared by the tests of this module, which run in order."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible_run import ROOT, recap_all, run_playbook
+from testbed.hosts import ssh_command
+
+PLAYBOOK = ROOT / "playbooks" / "swarm.yml"
+# What `docker node ls` shows for a manager; the leader may change between runs.
+MANAGING = ("Leader", "Reachable")
+
+
+class Swarm:
+    """The five hosts, the inventory the tests reshape, and the view from a manager."""
+
+    def __init__(self, hosts, key: Path, work: Path):
+        self.hosts, self.key, self.work = hosts, key, work
+        self.names = [h.name for h in hosts]
+        self.managers, self.workers = self.names[:3], self.names[3:]
+        self.host_vars: dict[str, dict] = {n: {} for n in self.names}
+        self.unlock_key = work / "secrets" / "swarm-unlock.key"
+
+    def inventory(self, managers: list[str], workers: list[str]) -> Path:
+        by_name = {h.name: h for h in self.hosts}
+
+        def group(names):
+            return {"hosts": {n: {**by_name[n].inventory_vars(self.key), **self.host_vars[n]} for n in names}}
+
+        path = self.work / "swarm.yml"
+        path.write_text(yaml.safe_dump({"all": {"children": {
+            "swarm_managers": group(managers), "swarm_workers": group(workers)}}}))  # fmt: skip
+        return path
+
+    def run(self, managers=None, workers=None, check=False, **extra):
+        inventory = self.inventory(managers or self.managers, workers if workers is not None else self.workers)
+        extra = {"swarm_autolock": True, "swarm_unlock_key_file": str(self.unlock_key), **extra}
+        return run_playbook(PLAYBOOK, inventory=inventory, extra_vars=extra, check=check, diff=check)
+
+    def sh(self, name: str, command: str) -> str:
+        host = next(h for h in self.hosts if h.name == name)
+        argv = ssh_command(host, self.key, "sudo", "sh", "-c", shlex.quote(command))
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=120)
+        assert done.returncode == 0, f"{name}: {command}: {done.stderr}"
+        return done.stdout.strip()
+
+    def nodes(self, manager: str | None = None) -> dict[str, dict]:
+        """hostname -> {role, availability, manager status, labels} as `docker node ls` / `node inspect` show."""
+        manager = manager or self.managers[0]
+        listing = self.sh(manager, "docker node ls --format '{{.Hostname}} {{.ID}} {{.Status}} {{.Availability}} "
+                                   "{{.ManagerStatus}}'")  # fmt: skip
+        found = {}
+        for line in listing.splitlines():
+            hostname, node_id, status, availability, *manager_status = line.split()
+            labels = self.sh(manager, f"docker node inspect {node_id} --format '{{{{json .Spec.Labels}}}}'")
+            found[hostname] = {"status": status, "availability": availability, "labels": yaml.safe_load(labels),
+                               "manager": " ".join(manager_status) or None}  # fmt: skip
+        return found
+
+    def membership(self, name: str) -> str:
+        return self.sh(name, "docker info --format '{{.Swarm.LocalNodeState}}'")
+
+
+@pytest.fixture(scope="module")
+def swarm(start_hosts, ssh_key, load_busybox, tmp_path_factory):
+    hosts, inventory = start_hosts("debian12", 5)
+    installed = run_playbook(ROOT / "tests/integration/playbooks/install_docker_io.yml", inventory=inventory)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    load_busybox(inventory)
+    return Swarm(hosts, ssh_key, tmp_path_factory.mktemp("swarm"))
+
+
+def test_three_managers_and_a_worker_form_a_swarm_and_a_second_run_changes_nothing(swarm):
+    swarm.host_vars[swarm.workers[0]] = {"swarm_node_labels": {"disk": "ssd", "zone": "a"}}
+    first = swarm.run(workers=swarm.workers[:1])
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "0 managers (tolerating 0 failures) -> 3 managers (tolerating 1 failure)." in first.stdout, first.stdout
+    nodes = swarm.nodes()
+    assert sorted(nodes) == sorted(swarm.managers + swarm.workers[:1])
+    assert sorted(n["manager"] for n in nodes.values() if n["manager"]) == ["Leader", "Reachable", "Reachable"]
+    labelled = {"status": "Ready", "availability": "Active", "labels": {"disk": "ssd", "zone": "a"}, "manager": None}
+    assert nodes[swarm.workers[0]] == labelled
+    # Autolock: the key is on the controller, for the user's vault.
+    assert swarm.unlock_key.stat().st_mode & 0o777 == 0o600
+    assert swarm.unlock_key.read_text().startswith("SWMKEY-1-")
+    assert (
+        swarm.sh(swarm.managers[0], "docker info --format '{{.Swarm.Cluster.Spec.EncryptionConfig.AutoLockManagers}}'")
+        == "true"
+    )
+
+    again = swarm.run(workers=swarm.workers[:1])
+    assert again.returncode == 0, again.stdout
+    assert all(counts["changed"] == 0 for counts in recap_all(again.stdout).values()), again.stdout
+
+
+def test_check_mode_predicts_a_join_and_the_run_adds_the_worker(swarm):
+    newcomer = swarm.workers[1]
+    predicted = swarm.run(check=True)
+    assert predicted.returncode == 0, predicted.stdout + predicted.stderr
+    assert recap_all(predicted.stdout)[newcomer]["changed"] >= 1, predicted.stdout
+    assert f"Joining as workers: {newcomer}" in predicted.stdout
+    assert swarm.membership(newcomer) == "inactive"
+
+    added = swarm.run()
+    assert added.returncode == 0, added.stdout
+    assert swarm.membership(newcomer) == "active"
+    assert swarm.nodes()[newcomer]["status"] == "Ready"
+
+
+def test_a_change_leaving_two_of_three_managers_is_refused_before_anything_changes(swarm):
+    demoted = swarm.managers[2]
+    refused = swarm.run(managers=swarm.managers[:2], workers=[*swarm.workers, demoted])
+    assert refused.returncode != 0
+    assert "would leave 2 managers (tolerating 0 failures), now 3 managers (tolerating 1 failure)" in refused.stdout
+    assert swarm.nodes()[demoted]["manager"] in MANAGING
+
+
+def test_a_change_that_keeps_three_managers_goes_through(swarm):
+    """One manager demoted and one worker promoted in one run: the promotion comes first, so the managers keep
+    their majority at every step."""
+    out_, in_ = swarm.managers[2], swarm.workers[0]
+    managers, workers = [*swarm.managers[:2], in_], [out_, swarm.workers[1]]
+    swapped = swarm.run(managers=managers, workers=workers)
+    assert swapped.returncode == 0, swapped.stdout
+    nodes = swarm.nodes()
+    assert nodes[in_]["manager"] in MANAGING and nodes[out_]["manager"] is None
+    swarm.managers, swarm.workers = managers, workers
+    again = swarm.run()
+    assert all(counts["changed"] == 0 for counts in recap_all(again.stdout).values()), again.stdout
+
+
+def test_a_restarted_manager_locked_by_autolock_is_unlocked(swarm):
+    manager = swarm.managers[1]
+    swarm.sh(manager, "systemctl restart docker")
+    assert swarm.membership(manager) == "locked"
+    unlocked = swarm.run()
+    assert unlocked.returncode == 0, unlocked.stdout
+    assert swarm.membership(manager) == "active"
+    assert swarm.nodes(manager)[manager]["manager"] in MANAGING
+
+
+def test_a_leaving_worker_is_drained_first_then_removed(swarm, test_images):
+    leaving = swarm.workers[0]
+    manager = swarm.managers[0]
+    swarm.sh(manager, f"docker service create -d --name trap --replicas 4 {test_images['busybox']} "
+                      "sh -c 'trap \"exit 0\" TERM; sleep 3600 & wait'")  # fmt: skip
+    deadline = time.monotonic() + 60
+    while swarm.sh(manager, "docker service ls --filter name=trap --format '{{.Replicas}}'") != "4/4":
+        assert time.monotonic() < deadline, swarm.sh(manager, "docker service ps trap")
+        time.sleep(1)
+    swarm.host_vars[leaving] = {"swarm_state": "absent"}
+    taken_out = swarm.run()
+    assert taken_out.returncode == 0, taken_out.stdout
+    assert f"Leaving: {leaving}" in taken_out.stdout
+    assert leaving not in swarm.nodes()
+    assert swarm.membership(leaving) == "inactive"
+    running = swarm.sh(
+        manager, "docker service ps trap --filter desired-state=running --format '{{.Node}} {{.CurrentState}}'"
+    )
+    assert len(running.splitlines()) == 4 and leaving not in running, running
+    assert all(line.split()[1] == "Running" for line in running.splitlines()), running
+    again = swarm.run()
+    assert all(counts["changed"] == 0 for counts in recap_all(again.stdout).values()), again.stdout
