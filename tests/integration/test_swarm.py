@@ -1,18 +1,21 @@
 """playbooks/swarm.yml on five booted Debian 12 hosts with Debian's docker.io, reached over SSH: three managers
 and two workers formed, grown, reshaped and shrunk, each change checked in what `docker node ls` and
-`docker service ps` show on a manager. The hosts are shared by the tests of this module, which run in order."""
+`docker service ps` show on a manager; then a Compose project deployed to the swarm as a stack (the stack module),
+checked in what `docker stack services` lists and in what its services answer on every node. The hosts are shared
+by the tests of this module, which run in order."""
 
 from __future__ import annotations
 
 import shlex
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
 
-from ansible_run import ROOT, recap_all, run_playbook
+from ansible_run import ROOT, recap_all, run_module, run_playbook
 from testbed.hosts import ssh_command
 
 PLAYBOOK = ROOT / "playbooks" / "swarm.yml"
@@ -170,3 +173,132 @@ def test_a_leaving_worker_is_drained_first_then_removed(swarm, test_images):
     assert all(line.split()[1] == "Running" for line in running.splitlines()), running
     again = swarm.run()
     assert all(counts["changed"] == 0 for counts in recap_all(again.stdout).values()), again.stdout
+
+
+SHOP = """
+services:
+  web:
+    image: {image}
+    command: ["sh", "-c", "mkdir -p /www && cat /run/secrets/token /etc/app.conf > /www/index.html
+              && httpd -f -p 8080 -h /www"]
+    secrets: [token]
+    configs: [{{source: app, target: /etc/app.conf}}]
+    ports: [{{target: 8080, published: 18080, mode: host}}]
+    deploy: {{mode: global, endpoint_mode: dnsrr}}
+  worker:
+    image: {image}
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+    environment: {{QUEUE: jobs}}
+    deploy:
+      replicas: 2
+      update_config: {{parallelism: 1, order: start-first}}
+  api:
+    image: {image}
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+    ports: ["18081:80"]
+    deploy: {{resources: {{limits: {{cpus: "0.5", memory: 64m}}}}}}
+secrets:
+  token: {{file: ./token.txt}}
+configs:
+  app: {{content: "mode=test"}}
+"""
+
+
+@pytest.fixture(scope="module")
+def shop(swarm, test_images, tmp_path_factory) -> Path:
+    """A Compose project on the controller, with a secret file and a config, for the stack module."""
+    project = tmp_path_factory.mktemp("shop")
+    (project / "compose.yaml").write_text(SHOP.format(image=test_images["busybox"]))
+    (project / "token.txt").write_text("s3cret\n")
+    return project
+
+
+def deploy(swarm, project: Path, check: bool = False, **args):
+    manager = swarm.managers[0]
+    inventory = swarm.inventory(swarm.managers, swarm.workers)
+    return run_module("dockyard.docker.stack", {"name": "shop", "project_src": str(project), **args},
+                      inventory=inventory, hosts=manager, become=True, check=check, diff=check)[manager]  # fmt: skip
+
+
+def answers(swarm, port: int) -> dict[str, str]:
+    """What each node in the swarm answers on a host-mode port."""
+    nodes = [h for h in swarm.hosts if swarm.membership(h.name) == "active"]
+    return {h.name: urllib.request.urlopen(f"http://{h.address}:{port}/", timeout=5).read().decode() for h in nodes}
+
+
+def test_a_stack_deploys_answers_on_every_node_and_a_second_run_changes_nothing(swarm, shop):
+    deployed = deploy(swarm, shop)
+    assert not deployed.failed, deployed.get("msg")
+    assert deployed["services"] == {"shop_web": "created", "shop_worker": "created", "shop_api": "created"}
+    listed = swarm.sh(swarm.managers[0], "docker stack services shop --format '{{.Name}} {{.Mode}} {{.Replicas}}'")
+    assert sorted(listed.splitlines()) == [
+        "shop_api replicated 1/1",
+        "shop_web global 4/4",
+        "shop_worker replicated 2/2",
+    ]
+    served = answers(swarm, 18080)
+    assert len(served) == 4 and set(served.values()) == {"s3cret\nmode=test"}, served
+    # The VIP service and its ingress port are made as asked, though this kernel (no IPVS) carries no traffic there.
+    endpoint = swarm.sh(swarm.managers[0], "docker service inspect shop_api --format '{{json .Endpoint.Ports}}'")
+    assert yaml.safe_load(endpoint)[0] | {"PublishMode": "ingress"} == {
+        "Protocol": "tcp", "TargetPort": 80, "PublishedPort": 18081, "PublishMode": "ingress"}  # fmt: skip
+
+    again = deploy(swarm, shop)
+    assert again["changed"] is False and set(again["services"].values()) == {"unchanged"}, again["actions"]
+
+
+def test_an_edit_updates_only_that_service_and_a_new_secret_version_replaces_the_old(swarm, shop):
+    compose = shop / "compose.yaml"
+    compose.write_text(compose.read_text().replace("QUEUE: jobs", "QUEUE: urgent"))
+    predicted = deploy(swarm, shop, check=True)
+    assert predicted["changed"] and predicted["services"]["shop_worker"] == "updated"
+    assert predicted["diff"]["after"]["shop_worker"]["TaskTemplate"]["ContainerSpec"]["Env"] == ["QUEUE=urgent"]
+    assert predicted["diff"]["before"]["shop_worker"]["TaskTemplate"]["ContainerSpec"]["Env"] == ["QUEUE=jobs"]
+    updated = deploy(swarm, shop)
+    assert updated["services"] == {"shop_web": "unchanged", "shop_worker": "updated", "shop_api": "unchanged"}
+    env = swarm.sh(
+        swarm.managers[0], "docker service inspect shop_worker --format '{{json .Spec.TaskTemplate.ContainerSpec.Env}}'"
+    )
+    assert yaml.safe_load(env) == ["QUEUE=urgent"]
+
+    (shop / "token.txt").write_text("n3w\n")
+    rotated = deploy(swarm, shop)
+    assert rotated["services"]["shop_web"] == "updated", rotated["actions"]
+    assert any(
+        a.startswith("secret shop_token_") and a.endswith("removed (an older version)") for a in rotated["actions"]
+    )
+    assert set(answers(swarm, 18080).values()) == {"n3w\nmode=test"}
+    assert (
+        len(swarm.sh(swarm.managers[0], "docker secret ls --filter label=com.docker.stack.namespace=shop -q").split())
+        == 1
+    )
+
+
+def test_a_service_that_cannot_start_fails_the_task_with_the_engines_error(swarm, shop):
+    broken = shop.parent / "broken"
+    broken.mkdir()
+    (broken / "compose.yaml").write_text("services:\n  ghost:\n    image: dockyard-testbed/no-such-image:1\n")
+    failed = run_module("dockyard.docker.stack", {"name": "broken", "project_src": str(broken), "wait_timeout": 120},
+                        inventory=swarm.inventory(swarm.managers, swarm.workers), hosts=swarm.managers[0],
+                        become=True)[swarm.managers[0]]  # fmt: skip
+    assert failed.failed
+    assert "broken_ghost: task rejected" in failed["msg"] and "No such image" in failed["msg"], failed["msg"]
+    inventory = swarm.inventory(swarm.managers, swarm.workers)
+    removed = run_module("dockyard.docker.stack", {"name": "broken", "state": "absent"}, inventory=inventory,
+                         hosts=swarm.managers[0], become=True)  # fmt: skip
+    assert removed[swarm.managers[0]]["changed"]
+
+
+def test_a_pruned_service_goes_and_an_absent_stack_leaves_nothing(swarm, shop):
+    compose = shop / "compose.yaml"
+    text = compose.read_text()
+    compose.write_text(text[: text.index("  api:")] + text[text.index("\nsecrets:") + 1 :])
+    kept = deploy(swarm, shop)
+    assert "shop_api" not in kept["services"]  # without prune it stays
+    pruned = deploy(swarm, shop, prune=True)
+    assert pruned["services"]["shop_api"] == "removed"
+    removed = deploy(swarm, shop, state="absent")
+    assert removed["changed"]
+    manager = swarm.managers[0]
+    assert swarm.sh(manager, "docker stack ls --format '{{.Name}}'") == ""
+    assert swarm.sh(manager, "docker network ls --filter label=com.docker.stack.namespace=shop -q") == ""

@@ -1,0 +1,385 @@
+#!/usr/bin/python
+# Copyright (c) dockyard.docker contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: stack
+short_description: Deploy a Compose project to a Docker Swarm as a stack, changing only the services that differ
+version_added: 0.4.0
+description:
+  - Runs on a swarm manager. Reads the project as the compose module reads it (files merged, C(.env) and O(env)
+    interpolated, include and extends resolved), on the controller unless O(remote_src), and deploys it as Swarm
+    services, overlay networks, secrets and configs, named and labelled as C(docker stack deploy) does, so that
+    C(docker stack ls), C(services), C(ps) and C(rm) know the stack.
+  - C(deploy) applies - replicas, global mode, placement constraints and preferences, resources, restart, update
+    and rollback policies, endpoint mode; ports with C(mode) V(ingress) or V(host).
+  - A service is updated only when its spec differs from the one this module last gave it (a digest kept in a
+    label), or its replicas or image were changed by hand; a second run changes nothing, where
+    C(docker stack deploy) updates every service. Check mode names the services that would change; diff mode
+    shows their specs.
+  - Secrets and configs are Swarm objects, which cannot change; each version is named after a digest of its
+    content, services move to the new one, and versions no service of the stack uses any more are removed.
+  - Waits (O(wait)) until every changed service runs its tasks (or rolled back), and reports the tasks that failed
+    with their error.
+options:
+  name:
+    description: The stack's name.
+    type: str
+    required: true
+  state:
+    description: V(absent) removes the stack's services, then its networks, secrets and configs.
+    type: str
+    default: present
+    choices: [present, absent]
+  project_src:
+    description: The project's directory, on the controller (found as C(copy) finds a source), or on the manager
+      with O(remote_src=true).
+    type: path
+  remote_src:
+    description: Read O(project_src) on the manager (which then needs PyYAML) instead of the controller.
+    type: bool
+    default: false
+  files:
+    description: Compose files in O(project_src), merged in order; default C(compose.yaml) and its override.
+    type: list
+    elements: str
+  definition:
+    description: The project as a mapping (or YAML text) instead of files.
+    type: raw
+  env:
+    description: Variables for interpolation, over the project's C(.env).
+    type: dict
+    default: {}
+  prune:
+    description: Remove the stack's services that the project no longer has.
+    type: bool
+    default: false
+  wait:
+    description: Wait until the changed services run their tasks.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait.
+    type: int
+    default: 300
+  _stack:
+    description: Internal, set by the module's action plugin when it read the project on the controller; not for tasks.
+    type: dict
+  _contents:
+    description: Internal (see O(_stack)); the secrets' and configs' contents, kept out of every output.
+    type: dict
+extends_documentation_fragment:
+  - dockyard.docker.docker
+  - dockyard.docker.attributes
+  - dockyard.docker.attributes.actiongroup_docker
+attributes:
+  check_mode:
+    support: full
+    description: Names what would be created, updated and removed.
+  diff_mode:
+    support: full
+    description: The specs of the services that would change, as the engine holds them and as they would be.
+notes:
+  - Read on the controller, secret and config files are read there too; their contents travel in an argument
+    that is never shown.
+  - A swarm does not build; each service needs an C(image) every node can pull (or has).
+author:
+  - Dockyard maintainers (@dockyard)
+"""
+
+EXAMPLES = r"""
+- name: Deploy the shop stack from the manager's copy of the project
+  dockyard.docker.stack:
+    name: shop
+    project_src: /srv/shop
+    prune: true
+"""
+
+RETURN = r"""
+services:
+  description: Each service of the stack and what happened to it, V(created), V(updated), V(unchanged) or V(removed).
+  returned: always
+  type: dict
+actions:
+  description: What was done, as C(<kind> <name> <what>), for example C(service shop_web updated).
+  returned: always
+  type: list
+  elements: str
+failed_tasks:
+  description: Tasks that failed while the services converged, C(service), C(node), C(state) and C(error).
+  returned: always
+  type: list
+  elements: dict
+"""
+
+import json
+import time
+from typing import Any
+
+from ansible_collections.dockyard.docker.plugins.module_utils.client import (
+    APIError,
+    DockerModule,
+    TaskError,
+    daemon_words,
+    engine_request,
+)
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_read import READING_OPTIONS, ProjectFiles
+from ansible_collections.dockyard.docker.plugins.module_utils.stack_spec import (
+    IMAGE_LABEL,
+    NAMESPACE_LABEL,
+    SPEC_LABEL,
+    Stack,
+    resolve,
+)
+
+FAILED_STATES = ("failed", "rejected", "orphaned")
+GIVE_UP_AFTER = 3
+
+
+def shaped(held: Any, wanted: Any) -> Any:
+    """What the engine holds, in the shape of what the task wants: the fields the engine fills in itself (IDs,
+    defaults) left out, so that a diff shows what the task changes."""
+    if isinstance(held, dict) and isinstance(wanted, dict):
+        return {k: shaped(held[k], wanted[k]) for k in wanted if k in held}
+    if isinstance(held, list) and isinstance(wanted, list) and len(held) == len(wanted):
+        return [shaped(h, w) for h, w in zip(held, wanted)]
+    return held
+
+
+def listing(dm, kind: str, stack: str, status: bool = False) -> list[dict]:
+    params = {"filters": json.dumps({"label": [f"{NAMESPACE_LABEL}={stack}"]})}
+    if status:
+        params["status"] = "true"
+    return engine_request(dm.client, "GET", f"/{kind}", params=params).json() or []
+
+
+def service_verdict(current: dict | None, wanted: dict) -> str:
+    """created, updated or unchanged: the digest this module left, and what a hand could have changed since."""
+    if current is None:
+        return "created"
+    spec = current["Spec"]
+    if (spec.get("Labels") or {}).get(SPEC_LABEL) != wanted["Labels"][SPEC_LABEL]:
+        return "updated"
+    if spec.get("Mode") != wanted["Mode"]:
+        return "updated"
+    image = spec["TaskTemplate"]["ContainerSpec"].get("Image", "").split("@")[0]
+    if image != wanted["Labels"][IMAGE_LABEL]:
+        return "updated"
+    return "unchanged"
+
+
+def ensure_objects(dm, stack: Stack, actions: list[str]) -> dict[str, str]:
+    """The stack's networks, secrets and configs that are missing, made; object name -> ID of secrets and configs."""
+    networks = {n["Name"] for n in engine_request(dm.client, "GET", "/networks").json()}
+    for name in sorted(set(stack.external_networks) - networks):
+        raise TaskError(f"the external network {name!r} does not exist; create it (an overlay network) first")
+    for name, spec in sorted(stack.networks.items()):
+        if name not in networks:
+            actions.append(f"network {name} created")
+            if not dm.module.check_mode:
+                engine_request(dm.client, "POST", "/networks/create", {**spec, "CheckDuplicate": True})
+    ids = {}
+    for kind, declared in (("secrets", stack.secrets), ("configs", stack.configs)):
+        existing = {o["Spec"]["Name"]: o["ID"] for o in engine_request(dm.client, "GET", f"/{kind}").json() or []}
+        for key, wanted in sorted(declared.items()):
+            name = wanted["name"]
+            if name in existing:
+                ids[name] = existing[name]
+            elif wanted["external"]:
+                raise TaskError(f"{kind}.{key}: the external {kind[:-1]} {name!r} does not exist in the swarm")
+            else:
+                actions.append(f"{kind[:-1]} {name} created")
+                ids[name] = f"(new {name})"
+                if not dm.module.check_mode:
+                    body = {"Name": name, "Data": wanted["data"], "Labels": wanted["labels"]}
+                    ids[name] = engine_request(dm.client, "POST", f"/{kind}/create", body).json()["ID"]
+    return ids
+
+
+def deploy_services(dm, stack: Stack, current: dict[str, dict], ids: dict, actions: list[str]) -> dict[str, str]:
+    verdicts = {}
+    for name, wanted in stack.services.items():
+        verdict = verdicts[name] = service_verdict(current.get(name), wanted)
+        if verdict == "unchanged":
+            continue
+        actions.append(f"service {name} {verdict}")
+        if dm.module.check_mode:
+            continue
+        spec = resolve(wanted, ids)
+        if verdict == "created":
+            engine_request(dm.client, "POST", "/services/create", spec)
+        else:
+            existing = current[name]
+            # ForceUpdate is a counter: sending another value restarts every task.
+            force = existing["Spec"]["TaskTemplate"].get("ForceUpdate")
+            if force:
+                spec = {**spec, "TaskTemplate": {**spec["TaskTemplate"], "ForceUpdate": force}}
+            engine_request(dm.client, "POST", f"/services/{existing['ID']}/update", spec,
+                           params={"version": existing["Version"]["Index"]})  # fmt: skip
+    return verdicts
+
+
+def failures(dm, service_id: str, name: str, since: str) -> list[dict]:
+    found = []
+    for task in dm.client.tasks(filters={"service": service_id}):
+        status = task.get("Status") or {}
+        if status.get("State") in FAILED_STATES and status.get("Timestamp", "") >= since:
+            found.append({"service": name, "node": task.get("NodeID"), "state": status.get("State"),
+                          "error": status.get("Err") or status.get("Message")})  # fmt: skip
+    return found
+
+
+def converge(dm, stack_name: str, changed: list[str], timeout: int, started: str) -> list[dict]:
+    """Wait until each changed service runs as many tasks as it wants and its update is done; the failed tasks."""
+    deadline = time.monotonic() + timeout
+    settle = time.monotonic() + 2  # an update's status appears a moment after the request
+    while True:
+        services = {s["Spec"]["Name"]: s for s in listing(dm, "services", stack_name, status=True)}
+        waiting, failed = [], []
+        for name in changed:
+            service = services.get(name)
+            if service is None:
+                continue
+            update = (service.get("UpdateStatus") or {}).get("State")
+            status = service.get("ServiceStatus") or {}
+            if update in ("rollback_completed", "paused", "rollback_paused"):
+                why = {"service": name, "node": None, "state": update, "error": service["UpdateStatus"].get("Message")}
+                failed += failures(dm, service["ID"], name, started) or [why]
+            elif update in ("updating", "rollback_started") or status.get("RunningTasks", 0) < status.get(
+                "DesiredTasks", 0
+            ):
+                waiting.append(name)
+                failed_so_far = failures(dm, service["ID"], name, started)
+                # A swarm tries again without end (an image no node has, a port taken): three failures say enough.
+                if len(failed_so_far) >= GIVE_UP_AFTER and update not in ("updating", "rollback_started"):
+                    failed += failed_so_far
+        if failed:
+            return failed
+        if not waiting and time.monotonic() >= settle:
+            return []
+        if time.monotonic() > deadline:
+            tasks = [f for name in waiting for f in failures(dm, services[name]["ID"], name, started)]
+            detail = "; ".join(f"{t['service']}: {t['state']} ({t['error']})" for t in tasks[-5:]) or "no task failed"
+            raise TaskError(f"{', '.join(waiting)} did not converge within {timeout}s: {detail}", failed_tasks=tasks)
+        time.sleep(1)
+
+
+def remove_unused(dm, stack: Stack, actions: list[str], prune: bool, current: dict[str, dict]) -> None:
+    if prune:
+        for name in sorted(set(current) - set(stack.services)):
+            actions.append(f"service {name} removed")
+            if not dm.module.check_mode:
+                dm.client.remove_service(current[name]["ID"])
+    wanted = {o["name"] for o in [*stack.secrets.values(), *stack.configs.values()]}
+    in_use = {ref.get(f"{field}Name") for s in listing(dm, "services", stack.name)
+              for kind, field in (("Secrets", "Secret"), ("Configs", "Config"))
+              for ref in s["Spec"]["TaskTemplate"]["ContainerSpec"].get(kind) or []}  # fmt: skip
+    for kind in ("secrets", "configs"):
+        for obj in listing(dm, kind, stack.name):
+            name = obj["Spec"]["Name"]
+            if name not in wanted and name not in in_use:
+                actions.append(f"{kind[:-1]} {name} removed (an older version)")
+                if not dm.module.check_mode:
+                    engine_request(dm.client, "DELETE", f"/{kind}/{obj['ID']}")
+
+
+def remove_network(dm, network: dict, timeout: int) -> None:
+    """A stack's network, once the tasks of its removed services have left it; with wait, until the swarm has taken
+    it away (a moment after the last task on it is down)."""
+    deadline = time.monotonic() + timeout
+    removed = False
+    while True:
+        try:
+            if not removed:
+                engine_request(dm.client, "DELETE", f"/networks/{network['Id']}")
+                removed = True
+            if not dm.params["wait"]:
+                return
+            engine_request(dm.client, "GET", f"/networks/{network['Id']}")
+            last = "it is still there"
+        except APIError as exc:
+            if exc.status_code == 404:
+                return
+            last = daemon_words(exc)
+        if time.monotonic() > deadline:
+            raise TaskError(f"network {network['Name']} could not be removed within {timeout}s: {last}")
+        time.sleep(1)
+
+
+def remove_stack(dm, name: str, actions: list[str]) -> None:
+    for kind in ("services", "secrets", "configs", "networks"):
+        for obj in listing(dm, kind, name):
+            label = obj.get("Spec", {}).get("Name") or obj.get("Name")
+            actions.append(f"{kind[:-1]} {label} removed")
+            if dm.module.check_mode:
+                continue
+            if kind == "networks":
+                remove_network(dm, obj, dm.params["wait_timeout"])
+            else:
+                engine_request(dm.client, "DELETE", f"/{kind}/{obj['ID']}")
+
+
+def read_stack(params: dict) -> Stack:
+    """The stack the action plugin read on the controller, or the project read here (remote_src)."""
+    if params["_stack"] is not None:
+        return Stack.from_carried(params["_stack"], params["_contents"] or {})
+    if not (params["project_src"] or params["definition"]):
+        raise TaskError("state: present needs project_src or definition")
+    files = ProjectFiles({**params, "project_name": params["name"], "profiles": []})
+    return Stack(files.config, params["name"], files.directory)
+
+
+def main() -> None:
+    dm = DockerModule(
+        argument_spec={
+            "name": {"type": "str", "required": True},
+            "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+            **{k: v for k, v in READING_OPTIONS.items() if k not in ("project_name", "profiles")},
+            "prune": {"type": "bool", "default": False},
+            "wait": {"type": "bool", "default": True},
+            "wait_timeout": {"type": "int", "default": 300},
+            "remote_src": {"type": "bool", "default": False},
+            "_stack": {"type": "dict"},
+            "_contents": {"type": "dict", "no_log": True},
+        },
+        supports_check_mode=True,
+    )
+    module, params = dm.module, dm.params
+    actions: list[str] = []
+    result: dict = {"services": {}, "failed_tasks": []}
+    with dm.failing(lambda: {"actions": actions, **result}):
+        info = dm.client.info()
+        if not (info.get("Swarm") or {}).get("ControlAvailable"):
+            raise TaskError("this engine is no swarm manager: deploy a stack on a manager")
+        if params["state"] == "absent":
+            remove_stack(dm, params["name"], actions)
+        else:
+            stack = read_stack(params)
+            current = {s["Spec"]["Name"]: s for s in listing(dm, "services", stack.name)}
+            started = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+            ids = ensure_objects(dm, stack, actions)
+            result["services"] = deploy_services(dm, stack, current, ids, actions)
+            changed = [n for n, v in result["services"].items() if v != "unchanged"]
+            if changed and params["wait"] and not module.check_mode:
+                result["failed_tasks"] = converge(dm, stack.name, changed, params["wait_timeout"], started)
+            remove_unused(dm, stack, actions, params["prune"], current)
+            result["services"].update(
+                {a.split()[1]: "removed" for a in actions if a.startswith("service ") and a.endswith("removed")}
+            )
+            if module._diff:
+                result["diff"] = {
+                    "before": {n: shaped(current[n]["Spec"], stack.services[n]) for n in changed if n in current},
+                    "after": {n: stack.services[n] for n in changed},
+                }
+    if result["failed_tasks"]:
+        failed = "; ".join(
+            dict.fromkeys(f"{t['service']}: task {t['state']}: {t['error']}" for t in result["failed_tasks"])
+        )
+        module.fail_json(msg=failed, changed=bool(actions), actions=actions, **result)
+    dm.exit(changed=bool(actions), actions=actions, **result)
+
+
+if __name__ == "__main__":
+    main()
