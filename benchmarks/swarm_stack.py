@@ -60,6 +60,7 @@ COMMAND = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
 def project(directory: Path, image: str, services: int) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     config = {
+        "version": "3.8",  # the CLI of Docker 20.10 (Debian 12) reads no file without it
         "services": {
             f"s{i}": {"image": image, "command": COMMAND, "environment": {"INDEX": str(i)}, "secrets": ["token"],
                       "configs": [{"source": "app", "target": "/etc/app.conf"}], "deploy": {"replicas": 2}}
