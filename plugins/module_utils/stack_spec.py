@@ -35,6 +35,9 @@ SERVICE_KEYS = {
     "healthcheck", "volumes", "secrets", "configs", "ports", "networks", "deploy", "logging", "cap_add", "cap_drop",
     "sysctls",
 }  # fmt: skip
+# What docker stack deploy ignores, with a warning, and so does this module: a swarm does not build (the image is
+# used), restarts by deploy.restart_policy, names tasks itself and starts services in no order.
+IGNORED_KEYS = ("build", "restart", "container_name", "depends_on", "profiles", "pull_policy")
 DEPLOY_KEYS = {"mode", "replicas", "labels", "placement", "resources", "restart_policy", "update_config",
                "rollback_config", "endpoint_mode"}  # fmt: skip
 RESTART_CONDITIONS = ("none", "on-failure", "any")
@@ -176,6 +179,7 @@ class Stack:
         if unknown:
             raise SpecError(f"{sorted(unknown)[0]}: not a top-level key of a stack")
         self.labels = {NAMESPACE_LABEL: name}
+        self.warnings: list[str] = []
         self.networks = self._networks(config.get("networks") or {})
         self.volumes = {k: (v or {}) for k, v in (config.get("volumes") or {}).items()}
         self.secrets = self._files(config.get("secrets") or {}, "secrets")
@@ -187,7 +191,7 @@ class Stack:
         if any(self._uses_default.values()):
             self.networks.setdefault(f"{name}_default", self._network_spec(f"{name}_default", {}))
 
-    CARRIED = ("name", "networks", "external_networks", "secrets", "configs", "services")
+    CARRIED = ("name", "networks", "external_networks", "secrets", "configs", "services", "warnings")
 
     def carried(self) -> tuple[dict[str, Any], dict[str, str]]:
         """(the stack as data, the secrets' and configs' contents by object name): the contents apart, so that the
@@ -405,7 +409,12 @@ class Stack:
 
     def _service(self, key: str, service: dict[str, Any]) -> dict[str, Any]:
         path = f"services.{key}"
-        unknown = sorted(k for k in service if k not in SERVICE_KEYS and not k.startswith("x-"))
+        ignored = sorted(k for k in service if k in IGNORED_KEYS)
+        if ignored:
+            self.warnings.append(f"{path}: {', '.join(ignored)} ignored, as docker stack deploy ignores them")
+        unknown = sorted(
+            k for k in service if k not in SERVICE_KEYS and k not in IGNORED_KEYS and not k.startswith("x-")
+        )
         if unknown:
             raise SpecError(f"{path}.{unknown[0]}: not a service key stacks support here")
         deploy = service.get("deploy") or {}

@@ -357,6 +357,8 @@ def main() -> None:
             remove_stack(dm, params["name"], actions)
         else:
             stack = read_stack(params)
+            for warning in stack.warnings:
+                module.warn(warning)
             current = {s["Spec"]["Name"]: s for s in listing(dm, "services", stack.name)}
             started = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
             ids = ensure_objects(dm, stack, actions)

@@ -123,7 +123,7 @@ def test_the_stack_travels_from_the_controller_with_its_contents_apart():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"build": "."}, "services.web.build: not a service key stacks support here"),
+        ({"devices": ["/dev/fuse"]}, "services.web.devices: not a service key stacks support here"),
         ({"deploy": {"mode": "daemon"}}, "services.web.deploy.mode: 'daemon' is not replicated or global"),
         ({"deploy": {"endpoint_mode": "dnsrr"}, "ports": ["80:80"]},
          "services.web.ports: endpoint_mode dnsrr cannot publish through the ingress routing mesh"),
@@ -141,3 +141,15 @@ def test_what_a_swarm_cannot_do_is_refused_with_its_path(change, message):
     with pytest.raises(SpecError, match=None) as caught:
         Stack(config, "shop")
     assert str(caught.value).startswith(message), str(caught.value)
+
+
+def test_what_docker_stack_deploy_ignores_is_ignored_with_a_warning():
+    config = {"services": {"web": {"image": "web:1", "build": ".", "restart": "always", "depends_on": ["db"]},
+                           "db": {"image": "db:1", "container_name": "db"}}}  # fmt: skip
+    stack = Stack(config, "shop")
+    assert stack.warnings == [
+        "services.web: build, depends_on, restart ignored, as docker stack deploy ignores them",
+        "services.db: container_name ignored, as docker stack deploy ignores them",
+    ]
+    assert "Build" not in str(stack.services["shop_web"])
+    assert Stack.from_carried(*stack.carried()).warnings == stack.warnings
