@@ -17,8 +17,10 @@ import base64
 import hashlib
 import json
 import os
+import shlex
 from typing import Any
 
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec import read_env_text
 from ansible_collections.dockyard.docker.plugins.module_utils.values import (
     SpecError,
     byte_size,
@@ -49,8 +51,6 @@ def _list(value: Any) -> list[str]:
         return []
     if isinstance(value, list):
         return [str(v) for v in value]
-    import shlex  # noqa: PLC0415
-
     return shlex.split(str(value))
 
 
@@ -336,10 +336,6 @@ class Stack:
                                          else service.get("env_file") or []):  # fmt: skip
             file = env_file.get("path") if isinstance(env_file, dict) else env_file
             full = file if os.path.isabs(file) else os.path.join(self.directory, file)
-            from ansible_collections.dockyard.docker.plugins.module_utils.compose_spec import (  # noqa: PLC0415
-                read_env_text,
-            )
-
             try:
                 with open(full, encoding="utf-8") as handle:
                     env.update(read_env_text(handle.read()))

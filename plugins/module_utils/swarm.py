@@ -139,11 +139,13 @@ def find_node(nodes: list[dict[str, Any]], name: str) -> Optional[dict[str, Any]
 
 @dataclass(frozen=True)
 class Setting:
-    """One cluster setting: the module option, where it sits in the swarm Spec, and how the value is read."""
+    """One cluster setting: the module option, where it sits in the swarm Spec, how the value is read, and the
+    option's type in the swarm module's argument spec."""
 
     option: str
     path: tuple[str, ...]
     read: Callable[[Any, str], Any]
+    arg_type: str
 
 
 def _count(value: Any, option: str) -> int:
@@ -165,18 +167,19 @@ def flag(value: Any, option: str) -> bool:
 
 
 SETTINGS = (
-    Setting("autolock", ("EncryptionConfig", "AutoLockManagers"), flag),
-    Setting("task_history_limit", ("Orchestration", "TaskHistoryRetentionLimit"), _count),
-    Setting("snapshot_interval", ("Raft", "SnapshotInterval"), _count),
-    Setting("keep_old_snapshots", ("Raft", "KeepOldSnapshots"), _count),
-    Setting("log_entries_for_slow_followers", ("Raft", "LogEntriesForSlowFollowers"), _count),
-    Setting("election_tick", ("Raft", "ElectionTick"), _count),
-    Setting("heartbeat_tick", ("Raft", "HeartbeatTick"), _count),
-    Setting("dispatcher_heartbeat", ("Dispatcher", "HeartbeatPeriod"), duration_ns),
-    Setting("node_cert_expiry", ("CAConfig", "NodeCertExpiry"), duration_ns),
-    Setting("labels", ("Labels",), string_dict),
+    Setting("autolock", ("EncryptionConfig", "AutoLockManagers"), flag, "bool"),
+    Setting("task_history_limit", ("Orchestration", "TaskHistoryRetentionLimit"), _count, "int"),
+    Setting("snapshot_interval", ("Raft", "SnapshotInterval"), _count, "int"),
+    Setting("keep_old_snapshots", ("Raft", "KeepOldSnapshots"), _count, "int"),
+    Setting("log_entries_for_slow_followers", ("Raft", "LogEntriesForSlowFollowers"), _count, "int"),
+    Setting("election_tick", ("Raft", "ElectionTick"), _count, "int"),
+    Setting("heartbeat_tick", ("Raft", "HeartbeatTick"), _count, "int"),
+    Setting("dispatcher_heartbeat", ("Dispatcher", "HeartbeatPeriod"), duration_ns, "str"),
+    Setting("node_cert_expiry", ("CAConfig", "NodeCertExpiry"), duration_ns, "str"),
+    Setting("labels", ("Labels",), string_dict, "dict"),
 )
-SETTING_OPTIONS = tuple(s.option for s in SETTINGS)
+# The settings as the swarm module's options.
+SETTING_ARGS = {s.option: {"type": s.arg_type} for s in SETTINGS}
 
 
 def read_settings(values: dict[str, Any], prefix: str = "") -> tuple[dict[str, Any], list[str]]:

@@ -183,6 +183,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.client import (
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import as_differences, diff_mode
 from ansible_collections.dockyard.docker.plugins.module_utils.swarm import (
+    SETTING_ARGS,
     engine_problems,
     engine_settings,
     local_state,
@@ -191,20 +192,6 @@ from ansible_collections.dockyard.docker.plugins.module_utils.swarm import (
     wanted_settings,
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
-
-SETTING_ARGS = {
-    "autolock": {"type": "bool"},
-    "task_history_limit": {"type": "int"},
-    "snapshot_interval": {"type": "int"},
-    "keep_old_snapshots": {"type": "int"},
-    "log_entries_for_slow_followers": {"type": "int"},
-    "election_tick": {"type": "int"},
-    "heartbeat_tick": {"type": "int"},
-    "dispatcher_heartbeat": {"type": "str"},
-    "node_cert_expiry": {"type": "str"},
-    "labels": {"type": "dict"},
-}
-
 
 # What a check run predicts the membership becomes, by the last action it would take.
 PREDICTED_STATE = {"unlocked": "active", "created": "active", "joined": "active", "left": "inactive"}
