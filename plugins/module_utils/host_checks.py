@@ -36,6 +36,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema impo
     problems,
     running_settings,
 )
+from ansible_collections.dockyard.docker.plugins.module_utils.disk_usage import read_disk_usage
 
 SEVERITIES = ("error", "warning", "info")
 DEPRECATED_DRIVERS = {
@@ -673,7 +674,7 @@ def hygiene_checks(host: Host) -> list[dict[str, str]]:
         "stopped containers": "containers: true",
         "build cache": "build_cache: true",
     }
-    for kind, (count, size) in reclaimable(host.get("/system/df")).items():
+    for kind, (count, size) in reclaimable(read_disk_usage(lambda: host.get("/system/df"))).items():
         if count:
             found.append(
                 finding(

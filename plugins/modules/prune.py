@@ -104,7 +104,8 @@ space_reclaimed:
 import calendar
 import time
 
-from ansible_collections.dockyard.docker.plugins.module_utils.client import APIError, DockerModule, TaskError
+from ansible_collections.dockyard.docker.plugins.module_utils.client import DockerModule, TaskError
+from ansible_collections.dockyard.docker.plugins.module_utils.disk_usage import read_disk_usage
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, duration_ns
 
 KINDS = ("containers", "images", "networks", "volumes", "build_cache")
@@ -132,25 +133,12 @@ def has_labels(labels: dict | None, wanted: list[str]) -> bool:
     return True
 
 
-def disk_usage(client, attempts: int = 3) -> dict:
-    """GET /system/df, asked again when it failed with 'context canceled': the daemon computes the usage once for
-    every client asking at the same time, and another client that gives up cancels it for all of them."""
-    for attempt in range(1, attempts + 1):
-        try:
-            return client.df()
-        except APIError as exc:
-            if "context canceled" not in str(exc) or attempt == attempts:
-                raise
-            time.sleep(0.5 * attempt)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 class Pruner:
     """What each kind would lose (from one GET /system/df and the network list), and the prune calls."""
 
     def __init__(self, client, p: dict, before: int | None) -> None:
         self.client, self.p, self.before = client, p, before
-        self.usage = disk_usage(client)
+        self.usage = read_disk_usage(client.df)
         self.api = tuple(int(part) for part in client.api_version.split("."))
 
     def _old_enough(self, created: int | None) -> bool:
