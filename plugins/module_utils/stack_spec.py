@@ -26,6 +26,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.values import (
     byte_size,
     duration_ns,
     key_value_pairs,
+    whole_number,
 )
 
 NAMESPACE_LABEL = "com.docker.stack.namespace"
@@ -65,10 +66,10 @@ def _ports(entries: list[Any], path: str) -> list[dict[str, Any]]:
         if isinstance(entry, dict):
             if "target" not in entry:
                 raise SpecError(f"{where}: the long syntax needs target")
-            port = {"Protocol": entry.get("protocol", "tcp"), "TargetPort": int(entry["target"]),
-                    "PublishMode": entry.get("mode", "ingress")}  # fmt: skip
+            port = {"Protocol": entry.get("protocol", "tcp"), "PublishMode": entry.get("mode", "ingress"),
+                    "TargetPort": whole_number(entry["target"], f"{where}.target")}  # fmt: skip
             if entry.get("published") not in (None, ""):
-                port["PublishedPort"] = int(entry["published"])
+                port["PublishedPort"] = whole_number(entry["published"], f"{where}.published")
         else:
             text, _slash, protocol = str(entry).partition("/")
             parts = text.split(":")
@@ -96,7 +97,7 @@ def _placement(value: dict[str, Any], path: str) -> dict[str, Any]:
             spreads.append({"Spread": {"SpreadDescriptor": str(preference["spread"])}})
         placement["Preferences"] = spreads
     if value.get("max_replicas_per_node") is not None:
-        placement["MaxReplicas"] = int(value["max_replicas_per_node"])
+        placement["MaxReplicas"] = whole_number(value["max_replicas_per_node"], f"{path}.max_replicas_per_node")
     return placement
 
 
@@ -106,11 +107,14 @@ def _resources(value: dict[str, Any], path: str) -> dict[str, Any]:
         given = value.get(kind) or {}
         found = {}
         if given.get("cpus") is not None:
-            found["NanoCPUs"] = int(float(given["cpus"]) * 1e9)
+            try:
+                found["NanoCPUs"] = int(float(given["cpus"]) * 1e9)
+            except ValueError:
+                raise SpecError(f"{path}.{kind}.cpus: {given['cpus']!r} is not a number of CPUs") from None
         if given.get("memory") is not None:
             found["MemoryBytes"] = byte_size(given["memory"], f"{path}.{kind}.memory")
         if kind == "limits" and given.get("pids") is not None:
-            found["Pids"] = int(given["pids"])
+            found["Pids"] = whole_number(given["pids"], f"{path}.limits.pids")
         if found:
             resources[key] = found
     return resources
@@ -124,7 +128,7 @@ def _restart_policy(value: dict[str, Any], path: str) -> dict[str, Any]:
     if value.get("delay") is not None:
         policy["Delay"] = _ns(value["delay"], f"{path}.delay")
     if value.get("max_attempts") is not None:
-        policy["MaxAttempts"] = int(value["max_attempts"])
+        policy["MaxAttempts"] = whole_number(value["max_attempts"], f"{path}.max_attempts")
     if value.get("window") is not None:
         policy["Window"] = _ns(value["window"], f"{path}.window")
     return policy
@@ -133,7 +137,7 @@ def _restart_policy(value: dict[str, Any], path: str) -> dict[str, Any]:
 def _update_policy(value: dict[str, Any], path: str) -> dict[str, Any]:
     policy: dict[str, Any] = {}
     if value.get("parallelism") is not None:
-        policy["Parallelism"] = int(value["parallelism"])
+        policy["Parallelism"] = whole_number(value["parallelism"], f"{path}.parallelism")
     for key, field in (("delay", "Delay"), ("monitor", "Monitor")):
         if value.get(key) is not None:
             policy[field] = _ns(value[key], f"{path}.{key}")
@@ -159,7 +163,7 @@ def _healthcheck(value: dict[str, Any], path: str) -> dict[str, Any]:
         if value.get(key) is not None:
             check[field] = _ns(value[key], f"{path}.{key}")
     if value.get("retries") is not None:
-        check["Retries"] = int(value["retries"])
+        check["Retries"] = whole_number(value["retries"], f"{path}.retries")
     return check
 
 
@@ -172,13 +176,16 @@ class Stack:
     and ``services`` (name -> service spec, with the names of the secrets and configs it uses where the engine
     wants their IDs: ``resolve`` fills those in)."""
 
-    def __init__(self, config: dict[str, Any], name: str, directory: str = "") -> None:
+    def __init__(self, config: dict[str, Any], name: str, directory: str = "", lone: bool = False) -> None:
         self.name, self.directory = name, directory
+        # A lone service (the swarm_service module) is named as given, carries no stack label, and attaches only to
+        # the networks it names; what it uses (networks, secrets, configs, volumes) exists in the swarm already.
+        self.prefix = "" if lone else f"{name}_"
         unknown = set(config) - {"services", "networks", "volumes", "secrets", "configs", "name", "version"}
         unknown = {k for k in unknown if not k.startswith("x-")}
         if unknown:
             raise SpecError(f"{sorted(unknown)[0]}: not a top-level key of a stack")
-        self.labels = {NAMESPACE_LABEL: name}
+        self.labels = {} if lone else {NAMESPACE_LABEL: name}
         self.warnings: list[str] = []
         self.networks = self._networks(config.get("networks") or {})
         self.volumes = {k: (v or {}) for k, v in (config.get("volumes") or {}).items()}
@@ -187,11 +194,44 @@ class Stack:
         services = config.get("services") or {}
         if not services:
             raise SpecError("services: none")
-        self.services = {f"{name}_{key}": self._service(key, value or {}) for key, value in services.items()}
-        if any(self._uses_default.values()):
+        self.services = {self.prefix + key: self._service(key, value or {}) for key, value in services.items()}
+        if any(self._uses_default.values()) and not lone:
             self.networks.setdefault(f"{name}_default", self._network_spec(f"{name}_default", {}))
 
-    CARRIED = ("name", "networks", "external_networks", "secrets", "configs", "services", "warnings")
+    @classmethod
+    def lone_service(cls, name: str, definition: dict[str, Any]) -> Stack:
+        """The one service ``name`` described by ``definition`` (a Compose service); the networks, secrets, configs
+        and volumes it names are the swarm's own, by those names."""
+        if not isinstance(definition, dict):
+            raise SpecError("definition: a mapping of Compose service keys (image, command, deploy, ...)")
+
+        def named(entries: Any) -> list[str]:
+            if isinstance(entries, dict):
+                return [str(k) for k in entries]
+            return [str(e.get("source") if isinstance(e, dict) else e) for e in entries or []]
+
+        volumes = []  # named volumes: a source that is no path
+        for entry in definition.get("volumes") or []:
+            if isinstance(entry, dict):
+                source = entry.get("source") if entry.get("type", "volume") == "volume" else None
+            else:
+                parts = str(entry).split(":")
+                source = parts[0] if len(parts) > 1 else None
+            if source and not str(source).startswith(("/", ".", "~")):
+                volumes.append(str(source))
+        config = {
+            "services": {name: definition},
+            **{kind: {key: {"external": True} for key in named(definition.get(kind))}
+               for kind in ("networks", "secrets", "configs")},
+            "volumes": {key: {"external": True} for key in volumes},
+        }  # fmt: skip
+        return cls(config, name, lone=True)
+
+    def where(self, kind: str, key: str) -> str:
+        """Where the user named ``key`` of ``kind`` (secrets, configs, networks), in their own terms."""
+        return f"{kind}.{key}" if self.prefix else f"definition.{kind}"
+
+    CARRIED = ("name", "prefix", "networks", "external_networks", "secrets", "configs", "services", "warnings")
 
     def carried(self) -> tuple[dict[str, Any], dict[str, str]]:
         """(the stack as data, the secrets' and configs' contents by object name): the contents apart, so that the
@@ -235,7 +275,7 @@ class Stack:
                 self.network_names[key] = settings.get("name") or key
                 self.external_networks.append(self.network_names[key])
                 continue
-            full = settings.get("name") or f"{self.name}_{key}"
+            full = settings.get("name") or self.prefix + key
             self.network_names[key] = full
             found[full] = self._network_spec(full, settings)
         self.network_names.setdefault("default", f"{self.name}_default")
@@ -267,7 +307,7 @@ class Stack:
             else:
                 raise SpecError(f"{path}: give file or content (or external: true)")
             version = hashlib.sha256(data).hexdigest()[:12]
-            found[key] = {"name": f"{self.name}_{key}_{version}", "external": False,
+            found[key] = {"name": f"{self.prefix}{key}_{version}", "external": False,
                           "data": base64.b64encode(data).decode(), "labels": dict(self.labels)}  # fmt: skip
         return found
 
@@ -291,10 +331,9 @@ class Stack:
                 if source not in self.volumes:
                     raise SpecError(f"{where}: the volume {source!r} is not in the top-level volumes")
                 settings = self.volumes[source]
-                mount["Source"] = (
-                    source if settings.get("external") else settings.get("name") or f"{self.name}_{source}"
-                )
-                mount["VolumeOptions"] = {"Labels": dict(self.labels)}
+                mount["Source"] = source if settings.get("external") else settings.get("name") or self.prefix + source
+                if self.labels:
+                    mount["VolumeOptions"] = {"Labels": dict(self.labels)}
             elif kind == "bind":
                 if source.startswith((".", "~")):
                     raise SpecError(f"{where}: {source!r} is relative; a swarm node has no project directory, give an "
@@ -329,7 +368,7 @@ class Stack:
 
     def _container(self, key: str, service: dict[str, Any], path: str) -> dict[str, Any]:
         if not service.get("image"):
-            raise SpecError(f"{path}.image: a stack's service needs an image (a swarm does not build)")
+            raise SpecError(f"{path}.image: a swarm service needs an image (a swarm does not build)")
         container: dict[str, Any] = {"Image": str(service["image"])}
         env: dict[str, str] = {}
         for index, env_file in enumerate(_list(service.get("env_file")) if isinstance(service.get("env_file"), str)
@@ -395,16 +434,17 @@ class Stack:
         networks = service.get("networks")
         self._uses_default[key] = not networks
         attached = []
-        for net in list(networks or ["default"]):
+        for net in list(networks or ([] if not self.prefix else ["default"])):
             if net not in self.network_names:
                 raise SpecError(f"{path}.networks: {net!r} is not in the top-level networks")
             settings = (networks.get(net) or {}) if isinstance(networks, dict) else {}
             attached.append({"Target": self.network_names[net], "Aliases": [key, *(settings.get("aliases") or [])]})
-        task["Networks"] = attached
+        if attached:
+            task["Networks"] = attached
         return task
 
     def _service(self, key: str, service: dict[str, Any]) -> dict[str, Any]:
-        path = f"services.{key}"
+        path = f"services.{key}" if self.prefix else "definition"
         ignored = sorted(k for k in service if k in IGNORED_KEYS)
         if ignored:
             self.warnings.append(f"{path}: {', '.join(ignored)} ignored, as docker stack deploy ignores them")
@@ -422,12 +462,16 @@ class Stack:
             raise SpecError(f"{path}.deploy.mode: {mode!r} is not replicated or global")
         labels = key_value_pairs(deploy.get("labels") or {}, f"{path}.deploy.labels")
         spec: dict[str, Any] = {
-            "Name": f"{self.name}_{key}",
-            "Labels": {**labels, **self.labels, IMAGE_LABEL: str(service.get("image") or "")},
+            "Name": self.prefix + key,
+            "Labels": {
+                **labels,
+                **self.labels,
+                **({IMAGE_LABEL: str(service.get("image") or "")} if self.labels else {}),
+            },
             "TaskTemplate": self._task(key, service, deploy, path),
             "Mode": {"Global": {}}
             if mode == "global"
-            else {"Replicated": {"Replicas": int(deploy.get("replicas", 1))}},
+            else {"Replicated": {"Replicas": whole_number(deploy.get("replicas", 1), f"{path}.deploy.replicas")}},
             "EndpointSpec": _endpoint(deploy.get("endpoint_mode", "vip"), service.get("ports"), path),
         }
         for option, field in (("update_config", "UpdateConfig"), ("rollback_config", "RollbackConfig")):

@@ -12,7 +12,12 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError, duration_ns, string_dict
+from ansible_collections.dockyard.docker.plugins.module_utils.values import (
+    SpecError,
+    duration_ns,
+    string_dict,
+    whole_number,
+)
 
 # The ports swarm nodes use between them; the role and host_check name them when a node cannot reach another.
 SWARM_PORTS = "2377/tcp (managers), 7946/tcp+udp (gossip) and 4789/udp (overlay traffic)"
@@ -148,12 +153,6 @@ class Setting:
     arg_type: str
 
 
-def _count(value: Any, option: str) -> int:
-    if isinstance(value, bool) or not str(value).isdigit():
-        raise SpecError(f"{option}: {value!r} is not a whole number of 0 or more")
-    return int(value)
-
-
 FLAG_WORDS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
 
 
@@ -168,12 +167,12 @@ def flag(value: Any, option: str) -> bool:
 
 SETTINGS = (
     Setting("autolock", ("EncryptionConfig", "AutoLockManagers"), flag, "bool"),
-    Setting("task_history_limit", ("Orchestration", "TaskHistoryRetentionLimit"), _count, "int"),
-    Setting("snapshot_interval", ("Raft", "SnapshotInterval"), _count, "int"),
-    Setting("keep_old_snapshots", ("Raft", "KeepOldSnapshots"), _count, "int"),
-    Setting("log_entries_for_slow_followers", ("Raft", "LogEntriesForSlowFollowers"), _count, "int"),
-    Setting("election_tick", ("Raft", "ElectionTick"), _count, "int"),
-    Setting("heartbeat_tick", ("Raft", "HeartbeatTick"), _count, "int"),
+    Setting("task_history_limit", ("Orchestration", "TaskHistoryRetentionLimit"), whole_number, "int"),
+    Setting("snapshot_interval", ("Raft", "SnapshotInterval"), whole_number, "int"),
+    Setting("keep_old_snapshots", ("Raft", "KeepOldSnapshots"), whole_number, "int"),
+    Setting("log_entries_for_slow_followers", ("Raft", "LogEntriesForSlowFollowers"), whole_number, "int"),
+    Setting("election_tick", ("Raft", "ElectionTick"), whole_number, "int"),
+    Setting("heartbeat_tick", ("Raft", "HeartbeatTick"), whole_number, "int"),
     Setting("dispatcher_heartbeat", ("Dispatcher", "HeartbeatPeriod"), duration_ns, "str"),
     Setting("node_cert_expiry", ("CAConfig", "NodeCertExpiry"), duration_ns, "str"),
     Setting("labels", ("Labels",), string_dict, "dict"),

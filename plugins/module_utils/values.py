@@ -49,6 +49,13 @@ def string_dict(values: dict[str, Any] | None, option: str) -> dict[str, str]:
     return result
 
 
+def whole_number(value: Any, option: str) -> int:
+    """A count written as a number or its digits (a YAML string or an int); refused with the value otherwise."""
+    if isinstance(value, bool) or not str(value).strip().isdigit():
+        raise SpecError(f"{option}: {value!r} is not a whole number of 0 or more")
+    return int(str(value).strip())
+
+
 def byte_size(value: str | int, option: str) -> int:
     if isinstance(value, int) or str(value).strip().lstrip("-").isdigit():
         return int(value)

@@ -116,7 +116,6 @@ failed_tasks:
 
 import json
 import time
-from typing import Any
 
 from ansible_collections.dockyard.docker.plugins.module_utils.client import (
     APIError,
@@ -126,26 +125,14 @@ from ansible_collections.dockyard.docker.plugins.module_utils.client import (
     engine_request,
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_read import READING_OPTIONS, ProjectFiles
-from ansible_collections.dockyard.docker.plugins.module_utils.stack_spec import (
-    IMAGE_LABEL,
-    NAMESPACE_LABEL,
-    SPEC_LABEL,
-    Stack,
-    resolve,
+from ansible_collections.dockyard.docker.plugins.module_utils.stack_spec import NAMESPACE_LABEL, Stack
+from ansible_collections.dockyard.docker.plugins.module_utils.swarm_services import (
+    converge,
+    deploy_services,
+    ensure_objects,
+    failed_message,
+    shaped,
 )
-
-FAILED_STATES = ("failed", "rejected", "orphaned")
-GIVE_UP_AFTER = 3
-
-
-def shaped(held: Any, wanted: Any) -> Any:
-    """What the engine holds, in the shape of what the task wants: the fields the engine fills in itself (IDs,
-    defaults) left out, so that a diff shows what the task changes."""
-    if isinstance(held, dict) and isinstance(wanted, dict):
-        return {k: shaped(held[k], wanted[k]) for k in wanted if k in held}
-    if isinstance(held, list) and isinstance(wanted, list) and len(held) == len(wanted):
-        return [shaped(h, w) for h, w in zip(held, wanted)]
-    return held
 
 
 def listing(dm, kind: str, stack: str, status: bool = False) -> list[dict]:
@@ -153,117 +140,6 @@ def listing(dm, kind: str, stack: str, status: bool = False) -> list[dict]:
     if status:
         params["status"] = "true"
     return engine_request(dm.client, "GET", f"/{kind}", params=params).json() or []
-
-
-def service_verdict(current: dict | None, wanted: dict) -> str:
-    """created, updated or unchanged: the digest this module left, and what a hand could have changed since."""
-    if current is None:
-        return "created"
-    spec = current["Spec"]
-    if (spec.get("Labels") or {}).get(SPEC_LABEL) != wanted["Labels"][SPEC_LABEL]:
-        return "updated"
-    if spec.get("Mode") != wanted["Mode"]:
-        return "updated"
-    image = spec["TaskTemplate"]["ContainerSpec"].get("Image", "").split("@")[0]
-    if image != wanted["Labels"][IMAGE_LABEL]:
-        return "updated"
-    return "unchanged"
-
-
-def ensure_objects(dm, stack: Stack, actions: list[str]) -> dict[str, str]:
-    """The stack's networks, secrets and configs that are missing, made; object name -> ID of secrets and configs."""
-    networks = {n["Name"] for n in engine_request(dm.client, "GET", "/networks").json()}
-    for name in sorted(set(stack.external_networks) - networks):
-        raise TaskError(f"the external network {name!r} does not exist; create it (an overlay network) first")
-    for name, spec in sorted(stack.networks.items()):
-        if name not in networks:
-            actions.append(f"network {name} created")
-            if not dm.module.check_mode:
-                engine_request(dm.client, "POST", "/networks/create", {**spec, "CheckDuplicate": True})
-    ids = {}
-    for kind, declared in (("secrets", stack.secrets), ("configs", stack.configs)):
-        existing = {o["Spec"]["Name"]: o["ID"] for o in engine_request(dm.client, "GET", f"/{kind}").json() or []}
-        for key, wanted in sorted(declared.items()):
-            name = wanted["name"]
-            if name in existing:
-                ids[name] = existing[name]
-            elif wanted["external"]:
-                raise TaskError(f"{kind}.{key}: the external {kind[:-1]} {name!r} does not exist in the swarm")
-            else:
-                actions.append(f"{kind[:-1]} {name} created")
-                ids[name] = f"(new {name})"
-                if not dm.module.check_mode:
-                    body = {"Name": name, "Data": wanted["data"], "Labels": wanted["labels"]}
-                    ids[name] = engine_request(dm.client, "POST", f"/{kind}/create", body).json()["ID"]
-    return ids
-
-
-def deploy_services(dm, stack: Stack, current: dict[str, dict], ids: dict, actions: list[str]) -> dict[str, str]:
-    verdicts = {}
-    for name, wanted in stack.services.items():
-        verdict = verdicts[name] = service_verdict(current.get(name), wanted)
-        if verdict == "unchanged":
-            continue
-        actions.append(f"service {name} {verdict}")
-        if dm.module.check_mode:
-            continue
-        spec = resolve(wanted, ids)
-        if verdict == "created":
-            engine_request(dm.client, "POST", "/services/create", spec)
-        else:
-            existing = current[name]
-            # ForceUpdate is a counter: sending another value restarts every task.
-            force = existing["Spec"]["TaskTemplate"].get("ForceUpdate")
-            if force:
-                spec = {**spec, "TaskTemplate": {**spec["TaskTemplate"], "ForceUpdate": force}}
-            engine_request(dm.client, "POST", f"/services/{existing['ID']}/update", spec,
-                           params={"version": existing["Version"]["Index"]})  # fmt: skip
-    return verdicts
-
-
-def failures(dm, service_id: str, name: str, since: str) -> list[dict]:
-    found = []
-    for task in dm.client.tasks(filters={"service": service_id}):
-        status = task.get("Status") or {}
-        if status.get("State") in FAILED_STATES and status.get("Timestamp", "") >= since:
-            found.append({"service": name, "node": task.get("NodeID"), "state": status.get("State"),
-                          "error": status.get("Err") or status.get("Message")})  # fmt: skip
-    return found
-
-
-def converge(dm, stack_name: str, changed: list[str], timeout: int, started: str) -> list[dict]:
-    """Wait until each changed service runs as many tasks as it wants and its update is done; the failed tasks."""
-    deadline = time.monotonic() + timeout
-    settle = time.monotonic() + 2  # an update's status appears a moment after the request
-    while True:
-        services = {s["Spec"]["Name"]: s for s in listing(dm, "services", stack_name, status=True)}
-        waiting, failed = [], []
-        for name in changed:
-            service = services.get(name)
-            if service is None:
-                continue
-            update = (service.get("UpdateStatus") or {}).get("State")
-            status = service.get("ServiceStatus") or {}
-            if update in ("rollback_completed", "paused", "rollback_paused"):
-                why = {"service": name, "node": None, "state": update, "error": service["UpdateStatus"].get("Message")}
-                failed += failures(dm, service["ID"], name, started) or [why]
-            elif update in ("updating", "rollback_started") or status.get("RunningTasks", 0) < status.get(
-                "DesiredTasks", 0
-            ):
-                waiting.append(name)
-                failed_so_far = failures(dm, service["ID"], name, started)
-                # A swarm tries again without end (an image no node has, a port taken): three failures say enough.
-                if len(failed_so_far) >= GIVE_UP_AFTER and update not in ("updating", "rollback_started"):
-                    failed += failed_so_far
-        if failed:
-            return failed
-        if not waiting and time.monotonic() >= settle:
-            return []
-        if time.monotonic() > deadline:
-            tasks = [f for name in waiting for f in failures(dm, services[name]["ID"], name, started)]
-            detail = "; ".join(f"{t['service']}: {t['state']} ({t['error']})" for t in tasks[-5:]) or "no task failed"
-            raise TaskError(f"{', '.join(waiting)} did not converge within {timeout}s: {detail}", failed_tasks=tasks)
-        time.sleep(1)
 
 
 def remove_unused(dm, stack: Stack, actions: list[str], prune: bool, current: dict[str, dict]) -> None:
@@ -365,7 +241,8 @@ def main() -> None:
             result["services"] = deploy_services(dm, stack, current, ids, actions)
             changed = [n for n, v in result["services"].items() if v != "unchanged"]
             if changed and params["wait"] and not module.check_mode:
-                result["failed_tasks"] = converge(dm, stack.name, changed, params["wait_timeout"], started)
+                in_stack = {"label": [f"{NAMESPACE_LABEL}={stack.name}"]}
+                result["failed_tasks"] = converge(dm, in_stack, changed, params["wait_timeout"], started)
             remove_unused(dm, stack, actions, params["prune"], current)
             result["services"].update(
                 {a.split()[1]: "removed" for a in actions if a.startswith("service ") and a.endswith("removed")}
@@ -376,10 +253,7 @@ def main() -> None:
                     "after": {n: stack.services[n] for n in changed},
                 }
     if result["failed_tasks"]:
-        failed = "; ".join(
-            dict.fromkeys(f"{t['service']}: task {t['state']}: {t['error']}" for t in result["failed_tasks"])
-        )
-        module.fail_json(msg=failed, changed=bool(actions), actions=actions, **result)
+        module.fail_json(msg=failed_message(result["failed_tasks"]), changed=bool(actions), actions=actions, **result)
     dm.exit(changed=bool(actions), actions=actions, **result)
 
 

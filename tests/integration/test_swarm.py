@@ -289,6 +289,64 @@ def test_a_service_that_cannot_start_fails_the_task_with_the_engines_error(swarm
     assert removed[swarm.managers[0]]["changed"]
 
 
+def answering(swarm, port: int) -> dict[str, str]:
+    """What the nodes that serve a host-mode port answer on it (those that run none of its tasks refuse)."""
+    found = {}
+    for host in swarm.hosts:
+        try:
+            found[host.name] = urllib.request.urlopen(f"http://{host.address}:{port}/", timeout=5).read().decode()
+        except OSError:
+            continue
+    return found
+
+
+def lone(swarm, args: dict, check: bool = False):
+    manager = swarm.managers[0]
+    return run_module("dockyard.docker.swarm_service", args, inventory=swarm.inventory(swarm.managers, swarm.workers),
+                      hosts=manager, become=True, check=check, diff=check)[manager]  # fmt: skip
+
+
+def test_a_lone_service_on_the_swarms_network_and_secret_answers_and_changes_only_when_edited(swarm, test_images):
+    manager = swarm.managers[0]
+    swarm.sh(manager, "docker network create -d overlay lone_front")
+    swarm.sh(manager, "printf 'lone\\n' | docker secret create lone_key -")
+    definition = {
+        "image": test_images["busybox"],
+        "command": ["sh", "-c", "cat /run/secrets/lone_key > /tmp/index.html && httpd -f -p 8090 -h /tmp"],
+        "networks": ["lone_front"],
+        "secrets": ["lone_key"],
+        "ports": [{"target": 8090, "published": 18090, "mode": "host"}],
+        "deploy": {"replicas": 2, "endpoint_mode": "dnsrr", "placement": {"max_replicas_per_node": 1}},
+    }
+    refused = lone(swarm, {"name": "edge", "definition": {**definition, "deploy": {"replicas": "two"}}})
+    assert refused["msg"] == "definition.deploy.replicas: 'two' is not a whole number of 0 or more", refused["msg"]
+    assert "edge" not in swarm.sh(manager, "docker service ls --format '{{.Name}}'")
+
+    created = lone(swarm, {"name": "edge", "definition": definition})
+    assert not created.failed, created.get("msg")
+    assert created["service"] == "created"
+    listed = swarm.sh(manager, "docker service ls --filter name=edge --format '{{.Name}} {{.Replicas}}'")
+    assert listed == "edge 2/2 (max 1 per node)"
+    assert sorted(answering(swarm, 18090).values()) == ["lone\n", "lone\n"]  # one per node, on two nodes
+    assert lone(swarm, {"name": "edge", "definition": definition})["changed"] is False
+
+    scaled = {**definition, "deploy": {**definition["deploy"], "replicas": 3}}
+    predicted = lone(swarm, {"name": "edge", "definition": scaled}, check=True)
+    assert predicted["service"] == "updated" and predicted["diff"]["after"]["Mode"] == {"Replicated": {"Replicas": 3}}
+    assert predicted["diff"]["before"]["Mode"] == {"Replicated": {"Replicas": 2}}
+    assert lone(swarm, {"name": "edge", "definition": scaled})["service"] == "updated"
+    assert swarm.sh(manager, "docker service ls --filter name=edge --format '{{.Replicas}}'") == "3/3 (max 1 per node)"
+    swarm.sh(manager, "docker service scale -d edge=1")  # by hand: the next run puts it back
+    assert lone(swarm, {"name": "edge", "definition": scaled})["service"] == "updated"
+
+    theirs = lone(swarm, {"name": "shop_web", "definition": definition})
+    assert theirs.failed and "service of the stack 'shop'" in theirs["msg"], theirs["msg"]
+    assert lone(swarm, {"name": "edge", "state": "absent"})["service"] == "removed"
+    assert lone(swarm, {"name": "edge", "state": "absent"})["changed"] is False
+    # The network goes once the service's tasks have left it, a moment after the service.
+    swarm.sh(manager, "docker secret rm lone_key && until docker network rm lone_front; do sleep 1; done")
+
+
 def test_a_pruned_service_goes_and_an_absent_stack_leaves_nothing(swarm, shop):
     compose = shop / "compose.yaml"
     text = compose.read_text()

@@ -133,7 +133,7 @@ def test_the_stack_travels_from_the_controller_with_its_contents_apart():
         ({"networks": ["back"]}, "services.web.networks: 'back' is not in the top-level networks"),
         ({"deploy": {"restart_policy": {"condition": "always"}}},
          "services.web.deploy.restart_policy.condition: 'always' is not one of none, on-failure, any"),
-        ({"image": None}, "services.web.image: a stack's service needs an image"),
+        ({"image": None}, "services.web.image: a swarm service needs an image"),
     ],
 )  # fmt: skip
 def test_what_a_swarm_cannot_do_is_refused_with_its_path(change, message):
@@ -153,3 +153,40 @@ def test_what_docker_stack_deploy_ignores_is_ignored_with_a_warning():
     ]
     assert "Build" not in str(stack.services["shop_web"])
     assert Stack.from_carried(*stack.carried()).warnings == stack.warnings
+
+
+def test_a_lone_service_is_named_as_given_and_uses_the_swarms_own_objects():
+    lone = Stack.lone_service(
+        "proxy",
+        {
+            "image": "proxy:2",
+            "networks": ["front"],
+            "secrets": [{"source": "tls_key", "target": "key.pem"}],
+            "volumes": ["cache:/var/cache", "/srv/conf:/etc/proxy:ro"],
+            "deploy": {"replicas": 2},
+        },
+    )
+    spec = lone.services["proxy"]
+    assert spec["Name"] == "proxy"
+    assert set(spec["Labels"]) == {SPEC_LABEL}  # no stack's labels
+    task = spec["TaskTemplate"]
+    assert task["Networks"] == [{"Target": "front", "Aliases": ["proxy"]}]
+    assert task["ContainerSpec"]["Secrets"][0]["SecretName"] == "tls_key"
+    assert task["ContainerSpec"]["Secrets"][0]["File"]["Name"] == "/run/secrets/key.pem"
+    assert [m.get("Source") for m in task["ContainerSpec"]["Mounts"]] == ["cache", "/srv/conf"]
+    assert spec["Mode"] == {"Replicated": {"Replicas": 2}}
+    assert lone.networks == {} and lone.external_networks == ["front"]
+    assert lone.secrets == {"tls_key": {"name": "tls_key", "external": True}}
+
+
+def test_a_lone_service_without_networks_attaches_to_none():
+    assert "Networks" not in Stack.lone_service("one", {"image": "busybox"}).services["one"]["TaskTemplate"]
+
+
+def test_a_lone_services_mistakes_are_named_as_the_definitions():
+    with pytest.raises(SpecError, match=r"^definition\.image: a swarm service needs an image"):
+        Stack.lone_service("proxy", {"command": "true"})
+    with pytest.raises(SpecError, match=r"^definition\.deploy\.mode: 'sometimes'"):
+        Stack.lone_service("proxy", {"image": "busybox", "deploy": {"mode": "sometimes"}})
+    with pytest.raises(SpecError, match=r"^definition: a mapping"):
+        Stack.lone_service("proxy", "image: busybox")
