@@ -32,5 +32,5 @@ def matrix(session: nox.Session, ansible: str) -> None:
     venv = Path(session.virtualenv.location).resolve().relative_to(ROOT)
     session.run("scripts/sanity", env={"DOCKYARD_VENV": str(venv)}, external=True)
     session.run("pytest", "-q", "-p", "no:cacheprovider", "tests/unit")
-    session.run("pytest", "-q", "-p", "no:cacheprovider", "-n", "4", "--dist", "loadfile", "-m", "smoke",
-                "tests/integration")  # fmt: skip
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "-n", "4", "--dist", "loadfile", "--no-loadscope-reorder",
+                "-m", "smoke", "tests/integration")  # fmt: skip

@@ -16,6 +16,7 @@ import pytest
 
 from ansible_run import ROOT, run_module, run_playbook
 from local_docker import TRAP
+from slow_first import pytest_collection_modifyitems, pytest_runtest_logreport, pytest_sessionfinish  # noqa: F401
 from testbed.hosts import LABEL, OWNER_PID_LABEL, SESSION_LABEL
 from testbed.tls_daemon import make_certs, start_tls_daemon
 
