@@ -24,17 +24,17 @@ def table() -> dict[str, float]:
     return json.loads(TABLE.read_text()) if TABLE.exists() else {}
 
 
-def pytest_collection_modifyitems(config, items) -> None:
+def order(items) -> None:
     seconds = table()
     # sort is stable: the tests of one file keep their order (they share a module's hosts and run in sequence)
     items.sort(key=lambda item: -seconds.get(item.path.name, UNMEASURED))
 
 
-def pytest_runtest_logreport(report) -> None:
+def record(report) -> None:
     _seconds[Path(report.fspath).name] += report.duration
 
 
-def pytest_sessionfinish(session) -> None:
+def write(session) -> None:
     if hasattr(session.config, "workerinput") or session.config.option.markexpr or not _seconds:
         return  # a worker (the controller sees every worker's reports), or a slice of the suite
     MEASURED.parent.mkdir(parents=True, exist_ok=True)

@@ -14,11 +14,23 @@ from pathlib import Path
 
 import pytest
 
+import slow_first
 from ansible_run import ROOT, run_module, run_playbook
 from local_docker import TRAP
-from slow_first import pytest_collection_modifyitems, pytest_runtest_logreport, pytest_sessionfinish  # noqa: F401
 from testbed.hosts import LABEL, OWNER_PID_LABEL, SESSION_LABEL
 from testbed.tls_daemon import make_certs, start_tls_daemon
+
+
+def pytest_collection_modifyitems(items):
+    slow_first.order(items)
+
+
+def pytest_runtest_logreport(report):
+    slow_first.record(report)
+
+
+def pytest_sessionfinish(session):
+    slow_first.write(session)
 
 
 @pytest.fixture(scope="session")
