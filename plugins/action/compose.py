@@ -12,7 +12,6 @@ those, having compared each context's fingerprint with the image's, and the task
 
 from __future__ import annotations
 
-import os
 import tempfile
 
 from ansible.errors import AnsibleError
@@ -21,7 +20,11 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_build import context_archive
-from ansible_collections.dockyard.docker.plugins.module_utils.compose_read import READING_OPTIONS, ProjectFiles
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_read import (
+    READING_OPTIONS,
+    ProjectFiles,
+    controller_directory,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
 
 # Connections whose target is the controller itself: the project's paths are the host's.
@@ -67,10 +70,7 @@ class ActionModule(ActionBase):
             raise SpecError("; ".join(checked.error_messages))
         p = checked.validated_parameters
         if p["project_src"]:
-            # As copy and template find their src: a role's files/, the playbook's directory.
-            p["project_src"] = self._find_needle("files", p["project_src"])
-            if not os.path.isdir(p["project_src"]):
-                raise SpecError(f"project_src: {p['project_src']} is not a directory on the controller")
+            p["project_src"] = controller_directory(self._find_needle, p["project_src"])
         on_host = self._connection.transport in LOCAL_CONNECTIONS
         return ProjectFiles(p).project(p["profiles"], state == "absent", files_on_host=on_host)
 

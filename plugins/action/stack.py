@@ -6,13 +6,15 @@ checked whole there, and sent to the manager as the stack's specs; the manager n
 
 from __future__ import annotations
 
-import os
-
 from ansible.errors import AnsibleError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.dockyard.docker.plugins.module_utils.compose_read import READING_OPTIONS, ProjectFiles
+from ansible_collections.dockyard.docker.plugins.module_utils.compose_read import (
+    READING_OPTIONS,
+    ProjectFiles,
+    controller_directory,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.stack_spec import Stack
 from ansible_collections.dockyard.docker.plugins.module_utils.values import SpecError
 
@@ -42,10 +44,7 @@ class ActionModule(ActionBase):
         if not (given["project_src"] or given["definition"]):
             raise SpecError("state: present needs project_src or definition")
         if given["project_src"]:
-            # As copy and template find their src: a role's files/, the playbook's directory.
-            given["project_src"] = self._find_needle("files", given["project_src"])
-            if not os.path.isdir(given["project_src"]):
-                raise SpecError(f"project_src: {given['project_src']} is not a directory on the controller")
+            given["project_src"] = controller_directory(self._find_needle, given["project_src"])
         p = {key: given.get(key) for key in READING_OPTIONS}
         p.update(project_name=name, profiles=[], env=given.get("env") or {})
         files = ProjectFiles(p)

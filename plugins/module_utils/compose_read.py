@@ -7,7 +7,7 @@ default) and on the target (the module, with remote_src), so that a project mean
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Callable
 
 from ansible_collections.dockyard.docker.plugins.module_utils.compose_files import (
     default_files,
@@ -49,6 +49,15 @@ def _read_env(path: str) -> dict[str, str] | None:
         return None
     with open(path, encoding="utf-8") as handle:
         return read_env_text(handle.read())
+
+
+def controller_directory(find_needle: Callable[[str, str], str], project_src: str) -> str:
+    """``project_src`` found on the controller as copy and template find their src (a role's files/, the
+    playbook's directory), through the action plugin's ``_find_needle``; refused when it is no directory."""
+    found = find_needle("files", project_src)
+    if not os.path.isdir(found):
+        raise SpecError(f"project_src: {found} is not a directory on the controller")
+    return found
 
 
 class ProjectFiles:
