@@ -41,6 +41,18 @@ def service_verdict(current: dict | None, wanted: dict) -> str:
     return "unchanged"
 
 
+def manager_answers(dm) -> bool:
+    """Whether this engine is a swarm manager. In check mode an engine in no swarm yet is one a real run of the swarm
+    role (playbooks/swarm.yml) makes a member first: the task then predicts what it would create."""
+    swarm = dm.client.info().get("Swarm") or {}
+    if swarm.get("ControlAvailable"):
+        return True
+    if dm.module.check_mode and swarm.get("LocalNodeState") == "inactive":
+        dm.module.warn("this engine is in no swarm yet; check mode predicts what a run would create once it is")
+        return False
+    raise TaskError("this engine is no swarm manager: run the task on a manager")
+
+
 def ensure_objects(dm, stack: Stack, actions: list[str]) -> dict[str, str]:
     """The stack's networks, secrets and configs that are missing, made; object name -> ID of secrets and configs."""
     networks = {n["Name"] for n in engine_request(dm.client, "GET", "/networks").json()}

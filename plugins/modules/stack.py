@@ -131,6 +131,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.swarm_services imp
     deploy_services,
     ensure_objects,
     failed_message,
+    manager_answers,
     shaped,
 )
 
@@ -226,15 +227,15 @@ def main() -> None:
     actions: list[str] = []
     result: dict = {"services": {}, "failed_tasks": []}
     with dm.failing(lambda: {"actions": actions, **result}):
-        info = dm.client.info()
-        if not (info.get("Swarm") or {}).get("ControlAvailable"):
-            raise TaskError("this engine is no swarm manager: deploy a stack on a manager")
-        if params["state"] == "absent":
+        stack = read_stack(params) if params["state"] == "present" else None
+        for warning in stack.warnings if stack else []:
+            module.warn(warning)
+        if not manager_answers(dm):
+            result["services"] = dict.fromkeys(stack.services if stack else [], "created")
+            actions += [f"service {name} created" for name in result["services"]]
+        elif stack is None:
             remove_stack(dm, params["name"], actions)
         else:
-            stack = read_stack(params)
-            for warning in stack.warnings:
-                module.warn(warning)
             current = {s["Spec"]["Name"]: s for s in listing(dm, "services", stack.name)}
             started = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
             ids = ensure_objects(dm, stack, actions)

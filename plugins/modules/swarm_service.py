@@ -106,9 +106,34 @@ from ansible_collections.dockyard.docker.plugins.module_utils.swarm_services imp
     deploy_services,
     ensure_objects,
     failed_message,
+    manager_answers,
     services_by_name,
     shaped,
 )
+
+
+def keep(dm, name: str, wanted: Stack | None, actions: list[str], result: dict) -> None:
+    """The service made, updated or removed as ``wanted`` says (None: absent), on a manager."""
+    module, params = dm.module, dm.params
+    current = services_by_name(dm, {"name": [name]}).get(name)
+    stack = ((current or {}).get("Spec", {}).get("Labels") or {}).get(NAMESPACE_LABEL)
+    if stack:
+        raise TaskError(f"name: {name} is a service of the stack {stack!r}; keep it with the stack module")
+    if wanted is None:
+        if current:
+            actions.append(f"service {name} removed")
+            result["service"] = "removed"
+            if not module.check_mode:
+                engine_request(dm.client, "DELETE", f"/services/{current['ID']}")
+        return
+    started = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+    ids = ensure_objects(dm, wanted, actions)
+    result["service"] = deploy_services(dm, wanted, {name: current} if current else {}, ids, actions)[name]
+    if result["service"] != "unchanged" and params["wait"] and not module.check_mode:
+        result["failed_tasks"] = converge(dm, {"name": [name]}, [name], params["wait_timeout"], started)
+    if module._diff and result["service"] != "unchanged":
+        spec = wanted.services[name]
+        result["diff"] = {"before": shaped(current["Spec"], spec) if current else {}, "after": spec}
 
 
 def main() -> None:
@@ -127,32 +152,14 @@ def main() -> None:
     actions: list[str] = []
     result: dict = {"service": "absent", "failed_tasks": []}
     with dm.failing(lambda: {"actions": actions, **result}):
-        wanted = None
-        if params["state"] == "present":
-            wanted = Stack.lone_service(name, params["definition"])
-            for warning in wanted.warnings:
-                module.warn(warning)
-        if not (dm.client.info().get("Swarm") or {}).get("ControlAvailable"):
-            raise TaskError("this engine is no swarm manager: run the task on a manager")
-        current = services_by_name(dm, {"name": [name]}).get(name)
-        stack = ((current or {}).get("Spec", {}).get("Labels") or {}).get(NAMESPACE_LABEL)
-        if stack:
-            raise TaskError(f"name: {name} is a service of the stack {stack!r}; keep it with the stack module")
-        if wanted is None:
-            if current:
-                actions.append(f"service {name} removed")
-                result["service"] = "removed"
-                if not module.check_mode:
-                    engine_request(dm.client, "DELETE", f"/services/{current['ID']}")
-        else:
-            started = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
-            ids = ensure_objects(dm, wanted, actions)
-            result["service"] = deploy_services(dm, wanted, {name: current} if current else {}, ids, actions)[name]
-            if result["service"] != "unchanged" and params["wait"] and not module.check_mode:
-                result["failed_tasks"] = converge(dm, {"name": [name]}, [name], params["wait_timeout"], started)
-            if module._diff and result["service"] != "unchanged":
-                spec = wanted.services[name]
-                result["diff"] = {"before": shaped(current["Spec"], spec) if current else {}, "after": spec}
+        wanted = Stack.lone_service(name, params["definition"]) if params["state"] == "present" else None
+        for warning in wanted.warnings if wanted else []:
+            module.warn(warning)
+        if manager_answers(dm):
+            keep(dm, name, wanted, actions, result)
+        elif wanted:
+            result["service"] = "created"
+            actions.append(f"service {name} created")
     if result["failed_tasks"]:
         module.fail_json(msg=failed_message(result["failed_tasks"]), changed=bool(actions), actions=actions, **result)
     dm.exit(changed=bool(actions), actions=actions, **result)

@@ -347,6 +347,25 @@ def test_a_lone_service_on_the_swarms_network_and_secret_answers_and_changes_onl
     swarm.sh(manager, "docker secret rm lone_key && until docker network rm lone_front; do sleep 1; done")
 
 
+def test_the_playbook_deploys_the_stacks_and_services_it_is_given_and_a_second_run_changes_nothing(swarm, test_images):
+    sleeper = {"image": test_images["busybox"], "command": ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]}
+    everywhere = {**sleeper, "deploy": {"mode": "global"}}
+    deployments = {"swarm_stacks": [{"name": "plain", "definition": {"services": {"job": sleeper}}}],
+                   "swarm_services": [{"name": "solo", "definition": everywhere}]}  # fmt: skip
+    first = swarm.run(**deployments)
+    assert first.returncode == 0, first.stdout[-4000:]
+    manager = swarm.managers[0]
+    assert swarm.sh(manager, "docker stack services plain --format '{{.Name}} {{.Replicas}}'") == "plain_job 1/1"
+    active = sum(swarm.membership(n) == "active" for n in swarm.names)
+    assert swarm.sh(manager, "docker service ls --filter name=solo --format '{{.Replicas}}'") == f"{active}/{active}"
+    again = swarm.run(**deployments)
+    assert all(counts["changed"] == 0 for counts in recap_all(again.stdout).values()), again.stdout
+    gone = swarm.run(swarm_stacks=[{"name": "plain", "state": "absent"}],
+                     swarm_services=[{"name": "solo", "state": "absent"}])  # fmt: skip
+    assert gone.returncode == 0, gone.stdout[-4000:]
+    assert "plain" not in swarm.sh(manager, "docker stack ls --format '{{.Name}}'")
+
+
 def test_a_pruned_service_goes_and_an_absent_stack_leaves_nothing(swarm, shop):
     compose = shop / "compose.yaml"
     text = compose.read_text()
@@ -360,3 +379,20 @@ def test_a_pruned_service_goes_and_an_absent_stack_leaves_nothing(swarm, shop):
     manager = swarm.managers[0]
     assert swarm.sh(manager, "docker stack ls --format '{{.Name}}'") == ""
     assert swarm.sh(manager, "docker network ls --filter label=com.docker.stack.namespace=shop -q") == ""
+
+
+def test_check_mode_on_an_engine_in_no_swarm_yet_predicts_the_stack_and_the_service(test_images):
+    """The local daemon, in no swarm: what a first check run of playbooks/swarm.yml meets before the swarm exists."""
+    project = {"services": {"web": {"image": test_images["busybox"]}, "db": {"image": test_images["busybox"]}}}
+    predicted = run_module("dockyard.docker.stack", {"name": "early", "definition": project}, check=True)["localhost"]
+    assert not predicted.failed, predicted.get("msg")
+    assert predicted["changed"] and predicted["services"] == {"early_web": "created", "early_db": "created"}
+    assert any("in no swarm yet" in w for w in predicted.get("warnings", [])), predicted
+    web = project["services"]["web"]
+    lone_predicted = run_module("dockyard.docker.swarm_service", {"name": "early", "definition": web},
+                                check=True)["localhost"]  # fmt: skip
+    assert lone_predicted["changed"] and lone_predicted["service"] == "created", lone_predicted
+    for module, args in (("stack", {"name": "early", "definition": project}),
+                         ("swarm_service", {"name": "early", "definition": {"image": "busybox"}})):  # fmt: skip
+        refused = run_module(f"dockyard.docker.{module}", args)["localhost"]
+        assert refused.failed and refused["msg"] == "this engine is no swarm manager: run the task on a manager"
