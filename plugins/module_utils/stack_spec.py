@@ -167,6 +167,17 @@ def _healthcheck(value: dict[str, Any], path: str) -> dict[str, Any]:
     return check
 
 
+def _volume_entry(entry: Any) -> tuple[str, Any, Any, bool]:
+    """A service's ``volumes`` entry, short or long syntax: (type, source, target, read only); a short source that
+    is a path is a bind mount."""
+    if isinstance(entry, dict):
+        return entry.get("type", "volume"), entry.get("source"), entry.get("target"), bool(entry.get("read_only"))
+    parts = str(entry).split(":")
+    source, target = (parts[0], parts[1]) if len(parts) > 1 else (None, parts[0])
+    kind = "bind" if source and source.startswith(("/", ".", "~")) else "volume"
+    return kind, source, target, len(parts) > 2 and "ro" in parts[2].split(",")
+
+
 def digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -195,7 +206,7 @@ class Stack:
         if not services:
             raise SpecError("services: none")
         self.services = {self.prefix + key: self._service(key, value or {}) for key, value in services.items()}
-        if any(self._uses_default.values()) and not lone:
+        if any(self._uses_default.values()) and not self.lone:
             self.networks.setdefault(f"{name}_default", self._network_spec(f"{name}_default", {}))
 
     @classmethod
@@ -210,14 +221,10 @@ class Stack:
                 return [str(k) for k in entries]
             return [str(e.get("source") if isinstance(e, dict) else e) for e in entries or []]
 
-        volumes = []  # named volumes: a source that is no path
+        volumes = []  # the named volumes it mounts
         for entry in definition.get("volumes") or []:
-            if isinstance(entry, dict):
-                source = entry.get("source") if entry.get("type", "volume") == "volume" else None
-            else:
-                parts = str(entry).split(":")
-                source = parts[0] if len(parts) > 1 else None
-            if source and not str(source).startswith(("/", ".", "~")):
+            kind, source, _target, _read_only = _volume_entry(entry)
+            if kind == "volume" and source:
                 volumes.append(str(source))
         config = {
             "services": {name: definition},
@@ -227,9 +234,14 @@ class Stack:
         }  # fmt: skip
         return cls(config, name, lone=True)
 
+    @property
+    def lone(self) -> bool:
+        """A lone service (swarm_service), not a stack: its names carry no stack prefix."""
+        return not self.prefix
+
     def where(self, kind: str, key: str) -> str:
         """Where the user named ``key`` of ``kind`` (secrets, configs, networks), in their own terms."""
-        return f"{kind}.{key}" if self.prefix else f"definition.{kind}"
+        return f"definition.{kind}" if self.lone else f"{kind}.{key}"
 
     CARRIED = ("name", "prefix", "networks", "external_networks", "secrets", "configs", "services", "warnings")
 
@@ -316,14 +328,7 @@ class Stack:
         mounts = []
         for index, entry in enumerate(entries or []):
             where = f"{path}[{index}]"
-            if isinstance(entry, dict):
-                kind, source, target = entry.get("type", "volume"), entry.get("source"), entry.get("target")
-                read_only = bool(entry.get("read_only"))
-            else:
-                parts = str(entry).split(":")
-                source, target = (parts[0], parts[1]) if len(parts) > 1 else (None, parts[0])
-                read_only = len(parts) > 2 and "ro" in parts[2].split(",")
-                kind = "bind" if source and source.startswith(("/", ".", "~")) else "volume"
+            kind, source, target, read_only = _volume_entry(entry)
             if not target:
                 raise SpecError(f"{where}: no target path")
             mount: dict[str, Any] = {"Type": kind, "Target": target, "ReadOnly": read_only}
@@ -434,7 +439,7 @@ class Stack:
         networks = service.get("networks")
         self._uses_default[key] = not networks
         attached = []
-        for net in list(networks or ([] if not self.prefix else ["default"])):
+        for net in list(networks or ([] if self.lone else ["default"])):
             if net not in self.network_names:
                 raise SpecError(f"{path}.networks: {net!r} is not in the top-level networks")
             settings = (networks.get(net) or {}) if isinstance(networks, dict) else {}
@@ -444,7 +449,7 @@ class Stack:
         return task
 
     def _service(self, key: str, service: dict[str, Any]) -> dict[str, Any]:
-        path = f"services.{key}" if self.prefix else "definition"
+        path = "definition" if self.lone else f"services.{key}"
         ignored = sorted(k for k in service if k in IGNORED_KEYS)
         if ignored:
             self.warnings.append(f"{path}: {', '.join(ignored)} ignored, as docker stack deploy ignores them")

@@ -136,10 +136,14 @@ from ansible_collections.dockyard.docker.plugins.module_utils.swarm_services imp
 )
 
 
-def listing(dm, kind: str, stack: str, status: bool = False) -> list[dict]:
-    params = {"filters": json.dumps({"label": [f"{NAMESPACE_LABEL}={stack}"]})}
-    if status:
-        params["status"] = "true"
+def in_stack(stack: str) -> dict[str, list[str]]:
+    """The engine filter that selects the stack's objects: its label."""
+    return {"label": [f"{NAMESPACE_LABEL}={stack}"]}
+
+
+def listing(dm, kind: str, stack: str) -> list[dict]:
+    """The stack's objects of ``kind`` (services, secrets, configs, networks)."""
+    params = {"filters": json.dumps(in_stack(stack))}
     return engine_request(dm.client, "GET", f"/{kind}", params=params).json() or []
 
 
@@ -242,8 +246,7 @@ def main() -> None:
             result["services"] = deploy_services(dm, stack, current, ids, actions)
             changed = [n for n, v in result["services"].items() if v != "unchanged"]
             if changed and params["wait"] and not module.check_mode:
-                in_stack = {"label": [f"{NAMESPACE_LABEL}={stack.name}"]}
-                result["failed_tasks"] = converge(dm, in_stack, changed, params["wait_timeout"], started)
+                result["failed_tasks"] = converge(dm, in_stack(stack.name), changed, params["wait_timeout"], started)
             remove_unused(dm, stack, actions, params["prune"], current)
             result["services"].update(
                 {a.split()[1]: "removed" for a in actions if a.startswith("service ") and a.endswith("removed")}
