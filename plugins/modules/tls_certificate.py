@@ -11,6 +11,9 @@ version_added: 0.3.0
 description:
   - In O(path), keeps C(ca.pem) and C(ca-key.pem), a CA made once and then kept (its clients trust it), and
     C(server.pem) and C(server-key.pem), a certificate for O(names) signed by that CA.
+  - A CA certificate made by an earlier version, without the subject key identifier that strict verification
+    (Python 3.13's default) asks for, is made again with the same key, name and expiry; clients that trust the old
+    one still verify the server, and strict ones do once they trust the new one.
   - The server certificate is made again when it is missing, lacks one of O(names), was not signed by the CA,
     or expires within O(renew_days). Otherwise nothing changes.
   - Names that are IP addresses go into the certificate as IP addresses, the others as DNS names.
@@ -148,9 +151,12 @@ def key_pem(key) -> bytes:
     )
 
 
-def make_ca(name: str, days: int):
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+def make_ca(name: str, days: int, same_as=None, same_key=None):
+    """A new CA certificate; or, given ``same_as`` and its ``same_key``, that CA made again (same key, name and
+    expiry) with the identifiers it lacked."""
+    key = same_key or ec.generate_private_key(ec.SECP256R1())
+    subject = same_as.subject if same_as else x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    not_after = expiry(same_as) if same_as else None
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -158,14 +164,31 @@ def make_ca(name: str, days: int):
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now() - datetime.timedelta(minutes=5))
-        .not_valid_after(now() + datetime.timedelta(days=days))
+        .not_valid_after(not_after or now() + datetime.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
         )  # key_cert_sign, crl_sign
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
     return key, cert
+
+
+def lacks_identifiers(cert) -> bool:
+    """Whether ``cert`` lacks the key identifiers strict verification (Python 3.13's default, VERIFY_X509_STRICT)
+    asks for: a CA its subject key identifier, a server certificate its authority key identifier."""
+    wanted = x509.SubjectKeyIdentifier
+    try:
+        if not cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
+            wanted = x509.AuthorityKeyIdentifier
+    except x509.ExtensionNotFound:
+        wanted = x509.AuthorityKeyIdentifier
+    try:
+        cert.extensions.get_extension_for_class(wanted)
+    except x509.ExtensionNotFound:
+        return True
+    return False
 
 
 def make_server(names: list[str], days: int, ca_key, ca_cert):
@@ -181,6 +204,8 @@ def make_server(names: list[str], days: int, ca_key, ca_cert):
         .add_extension(x509.SubjectAlternativeName([san(n) for n in names]), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     return key, cert
@@ -203,6 +228,8 @@ def server_problems(cert, key, ca_cert, names: list[str], renew_days: int) -> li
     missing = [n for n in names if san(n) not in present]
     if missing:
         problems.append(f"server certificate lacks {', '.join(missing)}")
+    if lacks_identifiers(cert):
+        problems.append("server certificate lacks the authority key identifier strict clients (Python 3.13) ask for")
     if expiry(cert) - now() < datetime.timedelta(days=renew_days):
         problems.append(f"server certificate expires {expiry(cert).isoformat()}, within {renew_days} days")
     return problems
@@ -244,6 +271,11 @@ def main() -> None:
             msg=f"the CA in {files['ca.pem']} expires {expiry(ca_cert).isoformat()}, before a new server certificate "
             "would; replacing it needs every client to trust a new CA: move the old files away to make one"
         )
+    # A CA made before 0.4.0 lacks its subject key identifier: made again with its own key, name and expiry, so
+    # that clients which trust the old one still verify what it signs, and strict ones do once they get it.
+    reissue_ca = ca_cert is not None and ca_key is not None and lacks_identifiers(ca_cert)
+    if reissue_ca:
+        reasons.append("CA certificate lacks the subject key identifier strict clients (Python 3.13) ask for")
     cert, key = load_cert(files["server.pem"]), load_key(files["server-key.pem"])
     reasons += server_problems(cert, key, ca_cert, names, p["renew_days"])
     if reasons and module.check_mode:
@@ -254,6 +286,9 @@ def main() -> None:
         if ca_cert is None or ca_key is None:
             ca_key, ca_cert = make_ca(p["ca_name"], p["days"] * 10)
             replace_file(files["ca-key.pem"], key_pem(ca_key), 0o600)
+            replace_file(files["ca.pem"], ca_cert.public_bytes(serialization.Encoding.PEM), 0o644)
+        elif reissue_ca:
+            ca_key, ca_cert = make_ca(p["ca_name"], 0, same_as=ca_cert, same_key=ca_key)
             replace_file(files["ca.pem"], ca_cert.public_bytes(serialization.Encoding.PEM), 0o644)
         key, cert = make_server(names, p["days"], ca_key, ca_cert)
         replace_file(files["server-key.pem"], key_pem(key), 0o600)

@@ -42,13 +42,18 @@ def make_certs(
         "2",
         "-subj",
         f"/CN=dockyard test CA {name}",
+        # Python 3.13's default context verifies strictly (VERIFY_X509_STRICT): a CA needs its key usage.
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
         cwd=d,
     )
+    # ... and a leaf its key identifiers.
+    identifiers = "authorityKeyIdentifier=keyid,issuer\nsubjectKeyIdentifier=hash\n"
     for role, subject, ext in (
         ("server", "/CN=localhost", f"subjectAltName={sans},DNS:localhost\nextendedKeyUsage=serverAuth\n"),
         ("client", "/CN=dockyard-client", "extendedKeyUsage=clientAuth\n"),
     ):
-        (d / f"{role}.ext").write_text(ext)
+        (d / f"{role}.ext").write_text(ext + identifiers)
         _openssl(
             "req",
             "-newkey",
