@@ -413,7 +413,7 @@ class Plan:
         found = {"url": url, "key_url": f"{url}/gpg", "work": v["docker_package_source"] in ("docker", "mirror")}
         if not found["work"] or v["docker_package_manager"] != "apt":
             return found
-        listing = self.host.get("apt_sources") or {"files": {}, "keys": []}
+        listing = self.host.get("apt_sources") or {"files": {}, "keyrings": []}
         text = apt_sources_text(v, url)
         stale = self._stale_apt_sources(listing, base)
         rewritten = listing["files"].get(layout["file"]) != text
@@ -454,7 +454,7 @@ class Plan:
                 lines += [{"path": path, "text": e["text"]} for e in docker]
         keys = [
             k
-            for k in listing["keys"]
+            for k in listing["keyrings"]
             if k != layout["key_file"] and k not in kept_keys and (k in used_keys or "/trusted.gpg.d/" in k)
         ]
         return {"stale_files": files, "stale_lines": lines, "stale_keys": keys}

@@ -35,7 +35,7 @@ def read(apt_dir: str = APT_DIR) -> dict:
         except OSError:
             continue
     keys = sorted({path for pattern in KEY_GLOBS for path in glob.glob(os.path.join(apt_dir, pattern))})
-    return {"files": files, "keys": keys}
+    return {"files": files, "keyrings": keys}
 
 
 def entries(path: str, text: str) -> list[dict]:

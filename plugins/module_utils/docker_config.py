@@ -14,11 +14,14 @@ import base64
 import json
 import os
 import pwd
-import subprocess
+import shutil
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from ansible_collections.dockyard.docker.plugins.module_utils.files import replace_file
+
+# AnsibleModule.run_command: (argv, data=..., binary_data=...) -> (rc, stdout, stderr).
+RunCommand = Callable[..., Any]
 
 
 class DockerConfigError(Exception):
@@ -76,27 +79,29 @@ def helper_for(config: dict[str, Any], key: str) -> str | None:
     return (config.get("credHelpers") or {}).get(key) or config.get("credsStore") or None
 
 
-def _helper(name: str, action: str, payload: str) -> str:
+def _helper(run: RunCommand, name: str, action: str, payload: str) -> str:
     program = f"docker-credential-{name}"
-    try:
-        done = subprocess.run([program, action], input=payload, capture_output=True, text=True, timeout=60, check=False)
-    except FileNotFoundError as exc:
+    path = shutil.which(program)
+    if not path:
         raise DockerConfigError(
             f"the Docker config names the credential helper {name!r}, but {program} is not installed on this host"
-        ) from exc
-    if done.returncode != 0:
-        message = (done.stdout or done.stderr).strip()
+        )
+    # binary_data: the payload as it is, without the newline run_command would add.
+    rc, out, err = run([path, action], data=payload, binary_data=True)
+    if rc != 0:
+        message = (out or err).strip()
         if action == "get" and "credentials not found" in message.lower():
             return ""
-        raise DockerConfigError(f"{program} {action} failed: {message or 'exit ' + str(done.returncode)}")
-    return done.stdout
+        raise DockerConfigError(f"{program} {action} failed: {message or 'exit ' + str(rc)}")
+    return out
 
 
-def stored(config: dict[str, Any], key: str) -> tuple[str, str] | None:
-    """(username, password) stored for ``key``, or None."""
+def stored(config: dict[str, Any], key: str, run: RunCommand) -> tuple[str, str] | None:
+    """(username, password) stored for ``key``, or None. ``run`` is the module's run_command (for a credential
+    helper)."""
     helper = helper_for(config, key)
     if helper:
-        answer = _helper(helper, "get", key)
+        answer = _helper(run, helper, "get", key)
         if not answer.strip():
             return None
         found = json.loads(answer)
@@ -110,22 +115,22 @@ def stored(config: dict[str, Any], key: str) -> tuple[str, str] | None:
     return None
 
 
-def store(config: dict[str, Any], key: str, username: str, password: str) -> str:
+def store(config: dict[str, Any], key: str, username: str, password: str, run: RunCommand) -> str:
     """Put the credentials where the CLI would, changing ``config`` in place; returns where."""
     helper = helper_for(config, key)
     auths = config.setdefault("auths", {})
     if helper:
-        _helper(helper, "store", json.dumps({"ServerURL": key, "Username": username, "Secret": password}))
+        _helper(run, helper, "store", json.dumps({"ServerURL": key, "Username": username, "Secret": password}))
         auths[key] = {}  # the CLI leaves an empty entry so that `docker login` lists the registry
         return f"helper:{helper}"
     auths[key] = {"auth": base64.b64encode(f"{username}:{password}".encode()).decode()}
     return "file"
 
 
-def erase(config: dict[str, Any], key: str, helper_holds: bool) -> None:
+def erase(config: dict[str, Any], key: str, helper_holds: bool, run: RunCommand) -> None:
     """Remove the credentials for ``key`` from the file, and from the helper when ``helper_holds``
     them (the caller has asked it already: ``stored``)."""
     helper = helper_for(config, key)
     if helper and helper_holds:
-        _helper(helper, "erase", key)
+        _helper(run, helper, "erase", key)
     (config.get("auths") or {}).pop(key, None)

@@ -19,10 +19,9 @@ import os
 import pwd
 import shutil
 import socket as sockets
-import subprocess
 import urllib.error
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ansible.module_utils.urls import ConnectionError as UrlError
 from ansible.module_utils.urls import open_url
@@ -67,7 +66,8 @@ def _read(path: str) -> Optional[str]:
 
 @dataclass
 class Host:
-    """What the checks read once: the socket, the daemon's answers, daemon.json, and the task's settings."""
+    """What the checks read once: the socket, the daemon's answers, daemon.json, and the task's settings; ``run``
+    is the module's run_command."""
 
     socket: str
     daemon_json: str
@@ -76,6 +76,7 @@ class Host:
     info_error: Optional[str] = None
     config: dict[str, Any] = field(default_factory=dict)
     config_error: Optional[str] = None
+    run: Optional[Callable[..., Any]] = None
 
     def get(self, path: str) -> Any:
         return engine_socket.get(self.socket, path, timeout=self.params["timeout"])
@@ -654,10 +655,10 @@ def swarm_checks(host: Host) -> list[dict[str, str]]:
         return []
     local = swarm.local_state(host.info)
     dynamic = False
-    if local["manager"] and shutil.which("ip"):
-        listing = subprocess.run(["ip", "-j", "addr", "show"], capture_output=True, text=True, timeout=5, check=False)
+    if local["manager"] and host.run and shutil.which("ip"):
+        _rc, listing, _err = host.run([shutil.which("ip"), "-j", "addr", "show"])
         try:
-            dynamic = swarm.dynamic_address(local["node_address"], json.loads(listing.stdout or "[]"))
+            dynamic = swarm.dynamic_address(local["node_address"], json.loads(listing or "[]"))
         except ValueError:
             dynamic = False
     ip_vs = swarm.ip_vs_available(os.uname().release)

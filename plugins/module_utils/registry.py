@@ -304,16 +304,17 @@ def _error_detail(exc: urllib.error.HTTPError) -> str:
     return f" ({text})" if text else ""
 
 
-def connect(params: dict[str, Any]) -> Registry:
+def connect(params: dict[str, Any], run: docker_config.RunCommand) -> Registry:
     """The registry the task names, with the task's credentials, else those stored for it in the
-    Docker config of ``user`` (or of whoever runs the module), as the Docker CLI would use them."""
+    Docker config of ``user`` (or of whoever runs the module), as the Docker CLI would use them (``run``, the
+    module's run_command, asks a credential helper)."""
     api = Registry(
         params["registry"], params.get("username"), params.get("password"), params.get("ca_path"),
         params.get("validate_certs", True), params.get("timeout") or 30, params.get("retries", 3),
     )  # fmt: skip
     if not api.username:
         where = docker_config.locate(params.get("user"), params.get("docker_config"))
-        found = docker_config.stored(docker_config.load(where), api.key)
+        found = docker_config.stored(docker_config.load(where), api.key, run)
         if found:
             api.username, api.password = found
     return api

@@ -214,8 +214,10 @@ apt_sources:
         - The text of C(/etc/apt/sources.list) and of each C(.list) and C(.sources) file in C(sources.list.d),
           by path.
       type: dict
-    keys:
-      description: Keys whose names say Docker, in C(trusted.gpg.d), C(/etc/apt/keyrings) and C(/usr/share/keyrings).
+    keyrings:
+      description:
+        - Key files whose names say Docker, in C(trusted.gpg.d), C(/etc/apt/keyrings) and C(/usr/share/keyrings).
+        - Named C(keys) before 0.4.0 (a name Jinja cannot reach with a dot).
       type: list
       elements: str
 data_root_mount:

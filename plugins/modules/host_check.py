@@ -151,7 +151,7 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
-    host = host_checks.Host(socket=p["socket"], daemon_json=p["daemon_json"], params=p)
+    host = host_checks.Host(socket=p["socket"], daemon_json=p["daemon_json"], params=p, run=module.run_command)
     findings = host_checks.daemon_checks(host, lambda keys: flag_clashes(module, p["unit"], keys, set()))
     for check in (host_checks.kernel_checks, host_checks.storage_checks, host_checks.registry_checks,
                   host_checks.security_checks, host_checks.swarm_checks, host_checks.hygiene_checks):  # fmt: skip

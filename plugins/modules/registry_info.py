@@ -110,7 +110,7 @@ def main() -> None:
         module.fail_json(msg=f"page_size: {p['page_size']} is not a positive number")
     result = {"changed": False}
     try:
-        api = connect(p)
+        api = connect(p, module.run_command)
         if not p["repository"]:
             result["repositories"] = api.repositories(p["page_size"])
         else:

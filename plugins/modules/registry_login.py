@@ -118,7 +118,7 @@ def main() -> None:
         where = docker_config.locate(p["user"], p["docker_config"])
         result.update(registry=api.key, config_path=where.path)
         config = docker_config.load(where)
-        before = docker_config.stored(config, api.key)
+        before = docker_config.stored(config, api.key, module.run_command)
         helper = docker_config.helper_for(config, api.key)
         if p["state"] == "present":
             if p["verify"]:
@@ -129,14 +129,14 @@ def main() -> None:
             result["stored_in"] = f"helper:{helper}" if helper else "file"
             if result["changed"] and not module.check_mode:
                 if before != wanted:
-                    docker_config.store(config, api.key, *wanted)
+                    docker_config.store(config, api.key, *wanted, module.run_command)
                 docker_config.save(where, config)
             after_user = p["username"]
         else:
             result["changed"] = before is not None or api.key in (config.get("auths") or {})
             result["stored_in"] = "none"
             if result["changed"] and not module.check_mode:
-                docker_config.erase(config, api.key, helper_holds=before is not None)
+                docker_config.erase(config, api.key, helper_holds=before is not None, run=module.run_command)
                 docker_config.save(where, config)
             after_user = None
     except (RegistryError, docker_config.DockerConfigError, OSError) as exc:

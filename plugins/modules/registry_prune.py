@@ -123,7 +123,7 @@ def main() -> None:
     result = {"changed": False, "deleted": [], "kept": {}, "spared": []}
     now = datetime.now(timezone.utc)
     try:
-        api = connect(p)
+        api = connect(p, module.run_command)
         repositories = [
             name for name in api.repositories(p["page_size"])
             if any(fnmatch.fnmatchcase(name, pattern) for pattern in p["repositories"])

@@ -49,5 +49,5 @@ def test_read_returns_every_sources_file_and_the_docker_keys(tmp_path):
     (tmp_path / "trusted.gpg.d" / "debian.gpg").write_bytes(b"\x99")
     found = apt_sources.read(str(tmp_path))
     assert sorted(found["files"]) == [str(tmp_path / "sources.list"), str(tmp_path / "sources.list.d" / "docker.list")]
-    assert str(tmp_path / "trusted.gpg.d" / "docker-ce.gpg") in found["keys"]
-    assert str(tmp_path / "trusted.gpg.d" / "debian.gpg") not in found["keys"]
+    assert str(tmp_path / "trusted.gpg.d" / "docker-ce.gpg") in found["keyrings"]
+    assert str(tmp_path / "trusted.gpg.d" / "debian.gpg") not in found["keyrings"]

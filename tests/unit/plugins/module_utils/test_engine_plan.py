@@ -140,7 +140,7 @@ OLD_KEYS = ["/etc/apt/trusted.gpg.d/docker.gpg", "/usr/share/keyrings/docker-arc
 
 def apt_host(files: dict, keys: list, present=()) -> dict:
     debian = {"/etc/apt/sources.list": "deb http://deb.debian.org/debian bookworm main\n"}
-    return {"apt_sources": {"files": {**debian, **files}, "keys": keys}, "present_paths": list(present)}
+    return {"apt_sources": {"files": {**debian, **files}, "keyrings": keys}, "present_paths": list(present)}
 
 
 def test_an_earlier_docker_list_and_its_keys_are_removed_before_the_role_writes_its_source():
