@@ -118,7 +118,20 @@ def run_playbook(
         cmd.append("--check")
     if diff:
         cmd.append("--diff")
-    return subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT, check=False)
+    assert_no_deprecation(playbook, proc.stdout + proc.stderr)
+    return proc
+
+
+DEPRECATION = "[DEPRECATION WARNING]"
+
+
+def assert_no_deprecation(playbook: Path, output: str) -> None:
+    """Users read a deprecation warning as a sign of neglect, and the next ansible-core turns it into an error: no
+    playbook run by the tests (the collection's own included) may print one, on any ansible-core version tested."""
+    lines = output.splitlines()
+    found = [" ".join(lines[i : i + 3]) for i, line in enumerate(lines) if DEPRECATION in line]
+    assert not found, f"{playbook.name} printed deprecation warnings:\n" + "\n".join(found)
 
 
 def local_module(name: str, args: dict | None = None, **kwargs) -> ModuleResult:

@@ -125,7 +125,7 @@ author:
 EXAMPLES = r"""
 - name: Make the swarm on the first manager, with autolock
   dockyard.docker.swarm:
-    advertise_addr: "{{ ansible_default_ipv4.address }}"
+    advertise_addr: "{{ ansible_facts.default_ipv4.address }}"
     autolock: true
   register: swarm_made
   no_log: true

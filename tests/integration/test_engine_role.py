@@ -55,6 +55,17 @@ def test_second_run_changes_nothing_and_restarts_nothing(converged):
     assert converged.daemon_starts() == starts
 
 
+@pytest.mark.smoke
+def test_the_check_playbook_diagnoses_the_converged_host_and_changes_nothing(converged):
+    # In the matrix's smoke slice so that check.yml, like site.yml, runs on every ansible-core version (and run_playbook
+    # refuses a deprecation warning on each).
+    proc = run_playbook(ROOT / "playbooks/check.yml", inventory=converged.inventory,
+                        extra_vars={"check_hosts": "all", "check_timeout": 2})  # fmt: skip
+    assert proc.returncode == 0, proc.stdout
+    assert "errors/warnings" in proc.stdout
+    assert "changed=0" in proc.stdout
+
+
 def test_check_mode_predicts_the_change_and_writes_nothing(converged):
     before, pid = converged.daemon_json(), converged.daemon_pid()
     proc, counts = converged.apply(check=True, docker_dns=["1.1.1.1"])

@@ -72,7 +72,9 @@ def templar(distro: str, settings: dict) -> Templar:
         return {name: _trusted(value) for name, value in loader.load_from_file(str(path)).items()}
 
     facts = {**FAMILIES[distro], "ansible_architecture": "x86_64", "ansible_distribution_version": ""}
-    variables = {**load(ROLE / "defaults/main.yml"), **facts}
+    # The role reads them through ansible_facts; the planner is handed them by their injected names (FACTS).
+    as_facts = {name.removeprefix("ansible_"): value for name, value in facts.items()}
+    variables = {**load(ROLE / "defaults/main.yml"), **facts, "ansible_facts": as_facts}
     variables.update(load(ROLE / "vars/main.yml"))
     family = Templar(loader=loader, variables=variables).template(variables["docker_family_vars"])
     variables.update(load(ROLE / "vars" / family))
