@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import re
 import ssl
 import sys
 import traceback
@@ -79,10 +80,26 @@ CONNECTION_ARGS: dict[str, dict[str, Any]] = {
     "timeout": {"type": "int", "default": DEFAULT_TIMEOUT, "fallback": (env_fallback, ["DOCKER_TIMEOUT"])},
 }
 
+# The oldest Docker SDK for Python the modules run with: Debian 11's python3-docker, the oldest a booted test host
+# packages (tests/integration/test_target_hosts.py runs the modules on each Debian release's own).
+MIN_DOCKER_SDK = (4, 1, 0)
+
 SDK_HINT = (
     "to talk to the Docker daemon; install the Docker SDK for Python (the `docker` package) into "
     "{python}: `pip install docker`, or `apt install python3-docker` / `dnf install python3-docker`"
 )
+
+
+def sdk_too_old(version: str) -> str | None:
+    """Why the installed Docker SDK (``version``) cannot serve, or None."""
+    found = tuple(int(part) for part in re.findall(r"\d+", version)[:3])
+    if found >= MIN_DOCKER_SDK:
+        return None
+    wanted = ".".join(map(str, MIN_DOCKER_SDK))
+    return (
+        f"the Docker SDK for Python at {sys.executable} is {version}, older than {wanted}, the oldest these modules "
+        f"run with; upgrade it: `pip install 'docker>={wanted}'`, or the distribution's newer python3-docker"
+    )
 
 
 def _tls_files(params: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
@@ -247,6 +264,9 @@ class DockerModule:
                 msg=missing_required_lib("docker", reason=SDK_HINT.format(python=sys.executable)),
                 exception=DOCKER_SDK_IMPORT_ERROR,
             )
+        too_old = sdk_too_old(docker.__version__)
+        if too_old:
+            self.module.fail_json(msg=too_old)
 
     def _connect(self):
         if uses_tls(self.params) and _tls_files(self.params)[0]:
@@ -268,6 +288,8 @@ class DockerModule:
         the Docker SDK for Python has, as a rule, no Docker at all: that is a reason too."""
         if not HAS_DOCKER_SDK:
             return "the Docker SDK for Python is not installed"
+        if sdk_too_old(docker.__version__):
+            return sdk_too_old(docker.__version__)
         try:
             self._client = self._client or self._connect()
         except (DockerException, OSError) as exc:

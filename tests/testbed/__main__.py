@@ -7,6 +7,7 @@ scripts/testbed sweep                  remove every test host, whoever started i
 scripts/testbed store start            start Docker 28.5 on containerd's image store beside the main daemon
                                        (an empty store each time); prints its DOCKER_HOST
 scripts/testbed store stop             stop it
+scripts/testbed controller -- CMD...   run CMD here on a controller with Debian 13's Python (testbed/controller.py)
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from pathlib import Path
 
 import docker
 
-from . import store_daemon
+from . import controller, store_daemon
 from .hosts import ensure_key, start_hosts, sweep, write_inventory
-from .images import HOST_RELEASES, RECIPES_BY_NAME, ensure_images, say
+from .images import DEFAULT_IMAGES, HOST_RELEASES, RECIPES_BY_NAME, ensure_images, say
 
 STATE = Path(__file__).resolve().parents[2] / ".testbed"
 CLI_SESSION = "cli"
@@ -31,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="verb", required=True)
     images = sub.add_parser("images", help="build or reuse test images")
-    images.add_argument("names", nargs="*", metavar="NAME", help=f"one of {', '.join(RECIPES_BY_NAME)}; default all")
+    images.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"one of {', '.join(RECIPES_BY_NAME)}; default all but the controller"
+    )
     start = sub.add_parser("start", help="start booted hosts and write an inventory")
     start.add_argument("count", type=int)
     start.add_argument("release", choices=sorted(HOST_RELEASES))
@@ -42,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("sweep", help="remove every test host")
     store = sub.add_parser("store", help="a second engine on containerd's image store")
     store.add_argument("action", choices=["start", "stop"])
+    on_controller = sub.add_parser("controller", help="run a command on a controller with a newer Python")
+    on_controller.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.verb == "store":
         if args.action == "start":
@@ -51,11 +56,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     client = docker.from_env()
+    if args.verb == "controller":
+        command = args.command[1:] if args.command[:1] == ["--"] else args.command
+        if not command:
+            parser.error("controller: name a command to run")
+        return controller.run(client, command)
     if args.verb == "images":
         unknown = set(args.names) - set(RECIPES_BY_NAME)
         if unknown:
             parser.error(f"unknown image {sorted(unknown)}; use {', '.join(RECIPES_BY_NAME)}")
-        ensure_images(client, args.names or list(RECIPES_BY_NAME))
+        ensure_images(client, args.names or DEFAULT_IMAGES)
     elif args.verb == "start":
         key = ensure_key(STATE)
         hosts = start_hosts(client, args.release, args.count, key, session=args.session)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -41,7 +42,33 @@ def test_requires_ansible_is_the_oldest_version_the_matrix_tests_and_the_readme_
     runtime = yaml.safe_load((ROOT / "meta/runtime.yml").read_text())
     assert runtime["requires_ansible"] == f">={min([*tested, main.group(1)], key=LooseVersion)}.0"
     readme = (ROOT / "README.md").read_text()
+    needs = _literal(ROOT / "noxfile.py", "CONTROLLER_PYTHON")
     for version in [*tested, main.group(1)]:
-        assert re.search(rf"^\| {re.escape(version)} \| ", readme, re.M), version
+        row = re.search(rf"^\| {re.escape(version)} \| (\S+) \| ", readme, re.M)
+        assert row, version
+        # The controller Python the row names is the one the matrix runs that version on.
+        assert row.group(1) == "{}.{}+".format(*needs[version]), version
         pinned = (ROOT / f"requirements/ansible-{version}.txt") if version in tested else None
         assert pinned is None or f"ansible-core=={version}." in pinned.read_text()
+
+
+def test_the_readme_names_the_managed_hosts_python_and_docker_sdk_the_tests_run_and_the_minimum_modules_accept():
+    readme = (ROOT / "README.md").read_text()
+    packaged = _literal(ROOT / "tests/integration/test_target_hosts.py", "PACKAGED")
+    names = {"debian11": "Debian 11", "debian12": "Debian 12", "debian13": "Debian 13",
+             "debian13-docker28": "Debian 13 with Debian 14's engine"}  # fmt: skip
+    for release, (python, sdk) in packaged.items():
+        assert re.search(rf"^\| {re.escape(names[release])} \| {re.escape(python)} \| {re.escape(sdk)}\b", readme, re.M)
+    minimum = ".".join(map(str, _literal(ROOT / "plugins/module_utils/client.py", "MIN_DOCKER_SDK")))
+    oldest_python, oldest_sdk = min(packaged.values(), key=lambda found: LooseVersion(found[1]))
+    assert minimum.startswith(oldest_sdk + ".")  # the minimum is what the oldest host packages, and is tested
+    assert f"Python {oldest_python} or newer and the Docker SDK for Python {minimum} or newer" in readme
+
+
+def _literal(path: Path, name: str):
+    """The value of the literal assigned to ``name`` at the top of ``path`` (read, not imported)."""
+    for node in ast.parse(path.read_text()).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return ast.literal_eval(node.value)
+    raise LookupError(f"{path} assigns no {name}")

@@ -12,6 +12,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.client import (
     DEFAULT_DOCKER_HOST,
     client_kwargs,
     explain,
+    sdk_too_old,
 )
 
 
@@ -86,3 +87,12 @@ def test_plain_http_to_a_tls_port_says_to_enable_tls():
 def test_api_errors_carry_the_daemon_explanation():
     exc = docker.errors.APIError("500 Server Error", explanation="no such image: nope:latest")
     assert "no such image: nope:latest" in explain(exc, params())
+
+
+def test_an_sdk_below_the_minimum_is_named_with_the_way_up_and_the_minimum_itself_serves():
+    message = sdk_too_old("3.7.3")
+    assert "is 3.7.3, older than 4.1.0" in message and "pip install 'docker>=4.1.0'" in message
+    assert sdk_too_old("4.1.0") is None
+    assert sdk_too_old("7.1.0") is None
+    assert sdk_too_old("10.0.0") is None
+    assert "4.0.2" in sdk_too_old("4.0.2")
