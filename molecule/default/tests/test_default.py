@@ -64,9 +64,9 @@ def test_login_user_is_in_the_docker_group_and_reaches_the_daemon_without_sudo(h
 
 
 def test_a_container_runs(host):
-    image = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "busybox.tar")
-    host.ansible("copy", f"src={image} dest=/tmp/busybox.tar mode=0644", become=True, check=False)
+    image = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "images.tar")
+    host.ansible("copy", f"src={image} dest=/tmp/images.tar mode=0644", become=True, check=False)
     with host.sudo():
-        host.check_output("docker load -i /tmp/busybox.tar")
+        host.check_output("docker load -i /tmp/images.tar")
         out = host.check_output("docker run --rm dockyard-testbed/busybox:latest sh -c 'cat /etc/resolv.conf'")
     assert "nameserver 9.9.9.9" in out  # the daemon's DNS setting reaches containers
