@@ -6,6 +6,7 @@ import base64
 import json
 
 import pytest
+import yaml
 
 from ansible_run import ROOT, run_module, run_playbook
 from engine_host import SITE, EngineHost
@@ -422,4 +423,13 @@ def test_check_mode_on_a_host_without_docker_predicts_everything_and_writes_noth
     assert "shop: changed | containers shop-web-1 | networks would create shop_front | would remove -" in compose.stdout
     assert "shopb: changed | containers shopb-app-1 | networks would create shopb_default" in compose.stdout
     assert "t0ken" not in compose.stdout + compose.stderr
-    assert fresh.sh(untouched).split() == []
+    # registry.yml too (the host in registry_hosts as well): a registry with TLS and a user, predicted.
+    both = yaml.safe_load(inventory.read_text())
+    groups = both["all"]["children"]
+    groups["registry_hosts"] = {"hosts": dict.fromkeys(groups["docker_hosts"]["hosts"])}
+    (tmp_path / "both.yml").write_text(yaml.safe_dump(both))
+    registry = {"registry_image": "dockyard-testbed/registry:2", "registry_users": [{"name": "u", "password": "p4ss"}]}
+    predicted = run_playbook(ROOT / "playbooks/registry.yml", inventory=tmp_path / "both.yml", check=True,
+                             extra_vars=registry)  # fmt: skip
+    assert predicted.returncode == 0, predicted.stdout
+    assert fresh.sh(untouched + "; test -e /etc/docker-registry && echo registry; true").split() == []
