@@ -16,7 +16,13 @@ import json
 import re
 from typing import Any, Callable
 
-from ansible_collections.dockyard.docker.plugins.module_utils import apt_sources, daemon_schema, data_root, swarm
+from ansible_collections.dockyard.docker.plugins.module_utils import (
+    apt_sources,
+    daemon_schema,
+    data_root,
+    hardening,
+    swarm,
+)
 from ansible_collections.dockyard.docker.plugins.module_utils.legacy_options import DEFAULT_DATA_ROOT, with_legacy
 from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import clash_messages
 
@@ -75,10 +81,18 @@ def remote_api_settings(v: dict, dropin_present: bool) -> dict:
 
 
 def settings_asked(v: dict, dropin_present: bool) -> dict:
-    """The plain variables, then docker_daemon_options over them; None removes a key."""
+    """The plain variables, the hardening profile where they leave a key unset, then docker_daemon_options over
+    them; None removes a key."""
     asked = {key: v[name] or None for key, name in KEY_VARIABLES.items()}
+    for key, value in _hardening(v).items():
+        if asked.get(key) is None:
+            asked[key] = value
     asked.update(remote_api_settings(v, dropin_present))
     return _combine(asked, v["docker_daemon_options"])
+
+
+def _hardening(v: dict) -> dict:
+    return hardening.profile_settings(v["docker_hardening"], v["docker_hardening_except"])
 
 
 def _combine(base: dict, over: dict) -> dict:
@@ -88,8 +102,20 @@ def _combine(base: dict, over: dict) -> dict:
     return out
 
 
+def _from_profile(key: str, v: dict) -> hardening.Point | None:
+    """The hardening point a daemon.json key came from, when neither docker_daemon_options nor a plain variable
+    set it."""
+    if key in v["docker_daemon_options"] or v.get(KEY_VARIABLES.get(key, "")):
+        return None
+    return next((p for p in hardening.profile_points(v["docker_hardening"], v["docker_hardening_except"])
+                 if p.key == key), None)  # fmt: skip
+
+
 def _where(key: str, v: dict) -> str:
     """The role variable a daemon.json key came from."""
+    point = _from_profile(key, v)
+    if point:
+        return f"docker_hardening: {v['docker_hardening']} (CIS {point.cis}, {key})"
     if key in v["docker_daemon_options"] or key not in KEY_VARIABLES:
         return f"docker_daemon_options.{key}"
     return KEY_VARIABLES[key]
@@ -493,6 +519,7 @@ class Plan:
             self.problem_pin,
             self.problem_ca_certs,
             self.problem_remote_api,
+            self.problem_hardening,
             self.problem_daemon_settings,
             self.problem_data_root,
             self.problem_data_root_move,
@@ -646,6 +673,18 @@ class Plan:
                 )
         return found
 
+    def problem_hardening(self, _plan: dict) -> list[str]:
+        v = self.v
+        found = []
+        if v["docker_hardening"] not in hardening.PROFILES:
+            found.append(f"docker_hardening: {v['docker_hardening']!r} is no profile; use cis, or leave it empty")
+        known = ", ".join(point.cis for point in hardening.POINTS)
+        found += [
+            f"docker_hardening_except: {cis!r} is no point of the cis profile (it sets {known})"
+            for cis in hardening.unknown_exceptions(v["docker_hardening_except"])
+        ]
+        return found
+
     def problem_daemon_settings(self, plan: dict) -> list[str]:
         """daemon.json's own checks (daemon_schema), before the first step that changes the host, named by the
         role variable each key came from."""
@@ -673,11 +712,15 @@ class Plan:
         if self.daemon.get("swarm", "inactive") == "inactive":
             return []
         settings = {k: val for k, val in plan["daemon_settings"].items() if val is not None}
-        return [
-            f"{_where(key, self.v)}: {json.dumps(settings[key])}, but this host is a swarm node and its engine does "
-            f"not start with {key} in swarm mode; keep it off, or take the host out of the swarm first"
-            for key in swarm.refused_in_swarm_mode(settings)
-        ]
+        found = []
+        for key in swarm.refused_in_swarm_mode(settings):
+            point = _from_profile(key, self.v)  # the profile's point is left out by its number
+            off = f"list {point.cis} in docker_hardening_except" if point else "keep it off"
+            found.append(
+                f"{_where(key, self.v)}: {json.dumps(settings[key])}, but this host is a swarm node and its engine "
+                f"does not start with {key} in swarm mode; {off}, or take the host out of the swarm first"
+            )
+        return found
 
     def problem_data_root(self, plan: dict) -> list[str]:
         """A data root on a filesystem overlay2 cannot use: the daemon would fall back to vfs (every layer a

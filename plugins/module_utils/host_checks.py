@@ -26,7 +26,7 @@ from typing import Any, Callable, Optional
 from ansible.module_utils.urls import ConnectionError as UrlError
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.dockyard.docker.plugins.module_utils import data_root, engine_socket, swarm
+from ansible_collections.dockyard.docker.plugins.module_utils import data_root, engine_socket, hardening, swarm
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
     exposed_without_tls,
     file_drift,
@@ -646,6 +646,22 @@ def reclaimable(usage: dict[str, Any]) -> dict[str, tuple[int, int]]:
         "stopped containers": (len(stopped), sum(c.get("SizeRw") or 0 for c in stopped)),
         "build cache": (len(cache), sum(r.get("Size") or 0 for r in cache)),
     }
+
+
+def hardening_checks(host: Host) -> list[dict[str, str]]:
+    """The CIS Docker Benchmark's daemon points (module_utils/hardening.py) the host does not meet."""
+    if host.info is None:
+        return []
+    try:  # icc as the default bridge runs with it; a daemon without that bridge (bridge: none) has none to judge
+        icc = (host.get("/networks/bridge").get("Options") or {}).get("com.docker.network.bridge.enable_icc")
+    except (OSError, ValueError):
+        icc = None
+    in_swarm = (host.info.get("Swarm") or {}).get("LocalNodeState", "inactive") != "inactive"
+    p = host.params
+    found = hardening.point_findings(host.config, host.info, icc, p["expect_hardening"], p["hardening_except"],
+                                     in_swarm)  # fmt: skip
+    # live-restore asked for on its own is security.live_restore's to report
+    return [finding(*f) for f in found if not (p["expect_live_restore"] and f[0] == "hardening.live_restore")]
 
 
 def swarm_checks(host: Host) -> list[dict[str, str]]:

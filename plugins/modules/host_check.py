@@ -78,6 +78,18 @@ options:
     description: Report live-restore off as a warning.
     type: bool
     default: false
+  expect_hardening:
+    description:
+      - The hardening profile the host should meet (the engine role's C(docker_hardening)); each of the CIS Docker
+        Benchmark's daemon points it does not meet is a warning. Without it they are information.
+    type: str
+    choices: ["", cis]
+    default: ""
+  hardening_except:
+    description: Points of the profile the host leaves out by choice, by CIS number (C(docker_hardening_except)).
+    type: list
+    elements: str
+    default: []
   timeout:
     description: Seconds to wait for the daemon and for each registry.
     type: float
@@ -146,6 +158,8 @@ def main() -> None:
             "min_free_inodes_percent": {"type": "float", "default": 10},
             "reclaimable_warn_gb": {"type": "float", "default": 10},
             "expect_live_restore": {"type": "bool", "default": False},
+            "expect_hardening": {"type": "str", "choices": ["", "cis"], "default": ""},
+            "hardening_except": {"type": "list", "elements": "str", "default": []},
             "timeout": {"type": "float", "default": 5},
         },
         supports_check_mode=True,
@@ -154,7 +168,8 @@ def main() -> None:
     host = host_checks.Host(socket=p["socket"], daemon_json=p["daemon_json"], params=p, run=module.run_command)
     findings = host_checks.daemon_checks(host, lambda keys: flag_clashes(module, p["unit"], keys, set()))
     for check in (host_checks.kernel_checks, host_checks.storage_checks, host_checks.registry_checks,
-                  host_checks.security_checks, host_checks.swarm_checks, host_checks.hygiene_checks):  # fmt: skip
+                  host_checks.security_checks, host_checks.hardening_checks, host_checks.swarm_checks,
+                  host_checks.hygiene_checks):  # fmt: skip
         try:
             findings += check(host)
         except OSError as exc:  # one area that cannot be read does not hide the others

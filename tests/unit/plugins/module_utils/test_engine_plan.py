@@ -603,3 +603,35 @@ def test_live_restore_on_a_swarm_node_is_refused_since_its_engine_would_not_star
     ]
     assert plan("debian12", node)["problems"] == []
     assert plan("debian12", {"daemon": {**ANSWERING, "swarm": "inactive"}}, docker_live_restore=True)["problems"] == []
+
+
+CIS = {"icc": False, "log-level": "info", "no-new-privileges": True, "live-restore": True, "userland-proxy": False}
+
+
+def test_the_cis_profile_sets_its_points_where_the_users_own_settings_leave_them():
+    settings = plan("debian12", docker_hardening="cis")["daemon_settings"]
+    assert {key: settings[key] for key in CIS} == CIS
+    assert "icc" not in plan("debian12")["daemon_settings"] or plan("debian12")["daemon_settings"]["icc"] is None
+    # docker_daemon_options wins over the profile; a point left out is not written.
+    mine = plan("debian12", docker_hardening="cis", docker_daemon_options={"icc": True, "log-level": "warn"},
+                docker_hardening_except=["2.16"])["daemon_settings"]  # fmt: skip
+    assert (mine["icc"], mine["log-level"], mine.get("userland-proxy"), mine["no-new-privileges"]) == (
+        True, "warn", None, True)  # fmt: skip
+
+
+def test_the_profile_on_a_swarm_node_is_refused_in_its_own_terms_until_2_15_is_left_out():
+    node = {"daemon": {**ANSWERING, "swarm": "active"}}
+    assert plan("debian12", node, docker_hardening="cis")["problems"] == [
+        "docker_hardening: cis (CIS 2.15, live-restore): true, but this host is a swarm node and its engine does not "
+        "start with live-restore in swarm mode; list 2.15 in docker_hardening_except, or take the host out of the "
+        "swarm first"
+    ]
+    assert plan("debian12", node, docker_hardening="cis", docker_hardening_except=["2.15"])["problems"] == []
+
+
+def test_an_unknown_profile_or_point_is_named_before_anything_is_done():
+    found = plan("debian12", docker_hardening="strict", docker_hardening_except=["2.99", 2.14])["problems"]
+    assert found == [
+        "docker_hardening: 'strict' is no profile; use cis, or leave it empty",
+        "docker_hardening_except: '2.99' is no point of the cis profile (it sets 2.2, 2.3, 2.14, 2.15, 2.16)",
+    ]
