@@ -68,7 +68,7 @@ def test_the_host_check_is_silent_on_the_profile_it_meets_and_a_second_run_chang
     host, _first = hardened
     checked = run_module("dockyard.docker.host_check", {"check_registries": False, "expect_hardening": "cis"},
                          inventory=host.inventory, hosts="all", become=True)  # fmt: skip
-    (result,) = checked.values()
+    result = next(iter(checked.values()))
     assert [f["id"] for f in result["findings"] if f["id"].startswith("hardening.")] == []
     pid = host.daemon_pid()
     proc, counts = host.apply(playbook=SITE, **CIS)
@@ -84,6 +84,6 @@ def test_leaving_a_point_out_takes_it_off_and_the_check_reports_it_by_its_cis_nu
     assert "userland-proxy" not in json.loads(host.daemon_json())
     checked = run_module("dockyard.docker.host_check", {"check_registries": False},
                          inventory=host.inventory, hosts="all", become=True)  # fmt: skip
-    (result,) = checked.values()
+    result = next(iter(checked.values()))
     (proxy,) = [f for f in result["findings"] if f["id"] == "hardening.userland_proxy"]
     assert proxy["severity"] == "info" and proxy["seen"].startswith("CIS 2.16 ")
