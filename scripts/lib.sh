@@ -26,3 +26,20 @@ collections_path() {
   ln -sfn "$top" "$top/.build/collections/ansible_collections/dockyard/docker"
   echo "$top/.build/collections"
 }
+
+# debian_rootfs SUITE MIRROR PACKAGES DIR: a minimal Debian root filesystem at DIR/rootfs with PACKAGES (comma
+# separated), retried with backoff; the downloaded packages are kept per suite for the next build.
+debian_rootfs() {
+  local cache=${XDG_CACHE_HOME:-$HOME/.cache}/dockyard-testbed/debs/$1
+  mkdir -p "$cache"
+  step "debootstrap $1 from $2"
+  retry 4 _debootstrap_once "$@" "$cache"
+}
+
+_debootstrap_once() {
+  local suite=$1 mirror=$2 packages=$3 dir=$4 cache=$5
+  rm -rf "$dir/rootfs"
+  debootstrap --variant=minbase --include="$packages" --cache-dir="$cache" \
+    "$suite" "$dir/rootfs" "$mirror" > "$dir/debootstrap.log" 2>&1 \
+    || { tail -n 20 "$dir/debootstrap.log" >&2; return 1; }
+}

@@ -11,19 +11,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 # python3-venv: the pinned set per version; openssh-client: reaching booted hosts; git, rsync, shellcheck:
 # ansible-test sanity; apache2-utils, openssl, gnupg, iproute2: what the tests' fixtures call.
 packages=python3,python3-venv,ca-certificates,openssh-client,git,rsync,shellcheck,apache2-utils,openssl,gnupg,iproute2
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/dockyard-testbed/debs/$suite
 work=$(mktemp -d /var/tmp/dockyard-controller.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$cache"
-
-bootstrap() {
-  rm -rf "$work/rootfs"
-  debootstrap --variant=minbase --include="$packages" --cache-dir="$cache" \
-    "$suite" "$work/rootfs" "$mirror" > "$work/debootstrap.log" 2>&1 \
-    || { tail -n 20 "$work/debootstrap.log" >&2; return 1; }
-}
-step "debootstrap $suite from $mirror (controller)"
-retry 4 bootstrap
+debian_rootfs "$suite" "$mirror" "$packages" "$work"
 root=$work/rootfs
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
 

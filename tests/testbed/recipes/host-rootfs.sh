@@ -11,19 +11,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../scripts/lib.sh"
 
 packages=systemd,systemd-sysv,dbus,python3,python3-apt,openssh-server,sudo,ca-certificates,iproute2,procps,gnupg,curl,less
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/dockyard-testbed/debs/$suite
 work=$(mktemp -d /var/tmp/dockyard-rootfs.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$cache"
-
-bootstrap() {
-  rm -rf "$work/rootfs"
-  debootstrap --variant=minbase --include="$packages" --cache-dir="$cache" \
-    "$suite" "$work/rootfs" "$mirror" > "$work/debootstrap.log" 2>&1 \
-    || { tail -n 20 "$work/debootstrap.log" >&2; return 1; }
-}
-step "debootstrap $suite from $mirror"
-retry 4 bootstrap
+debian_rootfs "$suite" "$mirror" "$packages" "$work"
 
 root=$work/rootfs
 # The image must stay small and boot cleanly in a container.
