@@ -2,7 +2,8 @@
 
 The container shares this machine's network (booted hosts answer on 127.0.0.1), process IDs (hosts are labelled
 with the pid of the test run that owns them), Docker socket, /tmp and the checkout at its own path, so the tests
-run in it unchanged. Its home directory is kept in the checkout's .build (pip's cache, ansible-test's venvs).
+run in it unchanged. Its home directory (pip's cache, nox, ansible-test's venvs) is kept between runs beside the test
+bed's other caches, as this machine's own ~/.ansible is.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import docker
 from .images import DEFAULT_IMAGES, PREBUILT, ensure_images, say
 
 ROOT = Path(__file__).resolve().parents[2]
-HOME = ROOT / ".build" / "controller-home"
+HOME = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dockyard-testbed" / "controller-home"
 PASSED_ON = ("DOCKYARD_", "PYTEST_", "CI", "PIP_")
 # This machine's way to PyPI (a proxy's CA in the trust store, pip's configuration, a local wheel directory),
 # lent to the controller where present, so that it installs what this machine would.
@@ -42,11 +43,14 @@ def run(client: docker.DockerClient, command: list[str]) -> int:
         environment=env,
         volumes={
             str(ROOT): {"bind": str(ROOT), "mode": "rw"},
+            str(HOME): {"bind": str(HOME), "mode": "rw"},
             "/tmp": {"bind": "/tmp", "mode": "rw"},
             socket: {"bind": socket, "mode": "rw"},
             **{path: {"bind": path, "mode": "ro"} for path in LENT if Path(path).exists()},
         },
         labels={"dockyard.testbed": "controller"},
+        # Half the CPU weight of the booted hosts: the matrix runs beside the integration tests and yields to them.
+        cpu_shares=512,
     )
     try:
         for chunk in container.logs(stream=True, follow=True):
