@@ -16,6 +16,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.compose_build impo
     fingerprint,
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.images import APIError, StreamError, find_image
+from ansible_collections.dockyard.docker.plugins.module_utils.storage_races import again_while_vanished
 
 STEP = re.compile(r"^Step \d+/\d+ : ")  # the classic builder's line for each Dockerfile step
 
@@ -41,7 +42,11 @@ def build(client, settings: dict[str, Any], digest: str) -> str:
             dockerfile = inline
         source = {"path": settings["context"], "dockerfile": dockerfile}
     steps: list[str] = []
-    try:
+
+    def build_once() -> None:
+        steps.clear()
+        if archive:
+            archive.seek(0)
         stream = client.build(
             **source,
             tag=settings["image"],
@@ -65,6 +70,9 @@ def build(client, settings: dict[str, Any], digest: str) -> str:
                 steps.append(text)
             if "error" in line or "errorDetail" in line:
                 raise StreamError((line.get("errorDetail") or {}).get("message") or line.get("error"))
+
+    try:
+        again_while_vanished(build_once)
     except (StreamError, APIError) as exc:
         at = f" at {steps[-1]}" if steps else ""
         raise TaskError(f"{settings['where']}: building {settings['image']} failed{at}: {daemon_words(exc)}") from None

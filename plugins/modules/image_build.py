@@ -127,6 +127,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.images import (
     consume,
     find_image,
 )
+from ansible_collections.dockyard.docker.plugins.module_utils.storage_races import again_while_vanished
 
 REMOTE_CONTEXT = re.compile(r"^(https?://|git://|git@|github\.com/)")
 
@@ -186,19 +187,25 @@ def main() -> None:
             old_id = before and before["Id"]
             if module.check_mode:
                 dm.exit(changed=before is None, old_id=old_id)
-            stream = client.build(
-                **source,
-                tag=ref["full"],
-                buildargs={k: str(v) for k, v in p["build_args"].items()},
-                target=p["target"],
-                labels={k: str(v) for k, v in p["labels"].items()},
-                nocache=p["nocache"],
-                pull=p["pull"],
-                rm=True,
-                forcerm=True,
-                decode=True,
-            )
-            lines = consume(stream)
+
+            def build_once() -> list:
+                if source.get("fileobj"):
+                    source["fileobj"].seek(0)
+                stream = client.build(
+                    **source,
+                    tag=ref["full"],
+                    buildargs={k: str(v) for k, v in p["build_args"].items()},
+                    target=p["target"],
+                    labels={k: str(v) for k, v in p["labels"].items()},
+                    nocache=p["nocache"],
+                    pull=p["pull"],
+                    rm=True,
+                    forcerm=True,
+                    decode=True,
+                )
+                return consume(stream)
+
+            lines = again_while_vanished(build_once)
             after = find_image(client, ref["full"])
         except (StreamError, APIError) as exc:
             raise TaskError(f"building {ref['full']} failed: {daemon_words(exc)}") from None
