@@ -22,6 +22,7 @@ class Point:
     cis: str  # the benchmark's number, as docker-bench-security prints it
     key: str  # the daemon.json key
     value: Any  # what the profile sets
+    default: Any  # what the daemon runs with when daemon.json does not say
     title: str  # the recommendation, briefly
     cost: str  # what it takes away (the README's Hardening section says the same)
 
@@ -31,15 +32,15 @@ class Point:
 
 
 POINTS = (
-    Point("2.2", "icc", False, "network traffic between containers on the default bridge is restricted",
+    Point("2.2", "icc", False, True, "network traffic between containers on the default bridge is restricted",
           "containers on the default bridge no longer reach each other; user-defined networks are unaffected"),
-    Point("2.3", "log-level", "info", "the daemon logs at level info",
+    Point("2.3", "log-level", "info", "info", "the daemon logs at level info",
           "none (info is the daemon's default; the profile writes it down)"),
-    Point("2.14", "no-new-privileges", True, "containers cannot acquire new privileges",
+    Point("2.14", "no-new-privileges", True, False, "containers cannot acquire new privileges",
           "setuid and file-capability programs (sudo, su, some ping builds) gain no privileges inside containers"),
-    Point("2.15", "live-restore", True, "containers keep running while the daemon restarts",
+    Point("2.15", "live-restore", True, False, "containers keep running while the daemon restarts",
           "none on a single host; swarm mode refuses it, so a swarm node leaves it out (docker_hardening_except)"),
-    Point("2.16", "userland-proxy", False, "published ports are served by iptables, not docker-proxy",
+    Point("2.16", "userland-proxy", False, True, "published ports are served by iptables, not docker-proxy",
           "needs the kernel's hairpin NAT (every maintained kernel has it); a port published on 127.0.0.1 is then "
           "reached through the iptables rules dockerd writes"),
 )  # fmt: skip
@@ -71,9 +72,7 @@ def measured(point: Point, config: dict[str, Any], info: Optional[dict[str, Any]
         return bool(info.get("LiveRestoreEnabled"))
     if point.key == "icc" and bridge_icc is not None:
         return bridge_icc != "false"
-    defaults = {"icc": True, "log-level": "info", "no-new-privileges": False, "live-restore": False,
-                "userland-proxy": True}  # fmt: skip
-    return config.get(point.key, defaults[point.key])
+    return config.get(point.key, point.default)
 
 
 def point_findings(
