@@ -34,6 +34,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils.container_spec imp
 from ansible_collections.dockyard.docker.plugins.module_utils.image_ref import parse
 from ansible_collections.dockyard.docker.plugins.module_utils.images import StreamError, pull
 from ansible_collections.dockyard.docker.plugins.module_utils.resources import inspected
+from ansible_collections.dockyard.docker.plugins.module_utils.retry import again_while
 
 DEFAULT_STOP_TIMEOUT = 10
 # A container that exits at once may still show as running for a moment after the start call returns.
@@ -50,7 +51,21 @@ STALE_TASK = re.compile(
     r"id already in use|task [0-9a-f]+.*already exists|container with id exists"
     r"|runtime\.v2\.task/[^/]+/[0-9a-f]+: file exists"
 )
+# A host port Docker 20.10 chooses itself (publish_all_ports, or a port published without a host side) is the
+# next of a count it keeps per address, blind to what holds the port: its own proxies on another address
+# (127.0.0.1 beside 0.0.0.0) or any other program. It tries ten in a row and fails the start; started again,
+# it goes on counting past them. A port the task names is not tried again: something else holds it.
+PORT_TAKEN = re.compile(r"listen (?:tcp|udp)\d? \S*:(\d+): bind: address already in use")
+PORT_ATTEMPTS = 3
 SHELLS = ("sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/bin/zsh")
+
+
+def chosen_port_taken(message: str, ports: list[tuple[str, str, str]]) -> bool:
+    """The start failed because a host port Docker chose itself was taken meanwhile; ``ports`` are the
+    task's (container port, host IP, host port) bindings."""
+    match = PORT_TAKEN.search(message)
+    named = {host for _inside, _ip, host in ports if host.isdigit()}
+    return bool(match) and match.group(1) not in named
 
 
 def _place(payload: dict[str, Any], path: str, value: Any) -> None:
@@ -168,7 +183,7 @@ class ContainerActions:
         """Start the container; one that a task left over from a daemon crash keeps from starting is
         created again under a new ID, once, with a warning. Returns the ID that runs."""
         try:
-            self.client.start(container_id)
+            self._start_call(container_id, plan)
             return container_id
         except APIError as exc:
             why = daemon_words(exc)
@@ -177,7 +192,7 @@ class ContainerActions:
                 raise
         self.client.remove_container(container_id, force=True)  # its anonymous volumes stay
         new_id = self._create(plan)
-        self.client.start(new_id)
+        self._start_call(new_id, plan)
         plan.steps.insert(plan.steps.index("started"), "recreated")
         self.warnings.append(
             f"{plan.name}: recreated: the engine would not start it ({why}); containerd still held its ID "
@@ -186,6 +201,15 @@ class ContainerActions:
             f"{container_id}' ends it"
         )
         return new_id
+
+    def _start_call(self, container_id: str, plan: Plan) -> None:
+        """POST /start, again while a port Docker chose for the container was taken before it bound it."""
+        ports = plan.want.get("ports") or []
+        again_while(
+            lambda: self.client.start(container_id),
+            lambda message: chosen_port_taken(message, ports),
+            PORT_ATTEMPTS,
+        )
 
     @staticmethod
     def _stop_timeout(params: dict[str, Any], container: dict[str, Any] | None) -> int:
@@ -253,7 +277,7 @@ class ContainerActions:
         try:
             new_id = self._create(plan)
             if wants_running:
-                self.client.start(new_id)
+                self._start_call(new_id, plan)
         except Exception:
             if new_id:
                 self.client.remove_container(new_id, force=True)

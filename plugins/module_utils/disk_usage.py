@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ansible_collections.dockyard.docker.plugins.module_utils.storage_races import VANISHED, again_while
+from ansible_collections.dockyard.docker.plugins.module_utils.retry import again_while
+from ansible_collections.dockyard.docker.plugins.module_utils.storage_races import VANISHED
 
 # What the daemon answers when the usage it computed was spoiled, not wrong: it computes the usage once for every
 # client asking at the same time, and one that gives up cancels it for all ("context canceled"); Docker 28's

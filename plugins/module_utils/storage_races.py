@@ -7,8 +7,9 @@ succeeds. Seen in GET /system/df ("snapshot ...-parent-view-... does not exist: 
 
 from __future__ import annotations
 
-import time
 from typing import Callable, TypeVar
+
+from ansible_collections.dockyard.docker.plugins.module_utils.retry import again_while
 
 VANISHED = "does not exist: not found"
 T = TypeVar("T")
@@ -16,19 +17,6 @@ T = TypeVar("T")
 
 def vanished(message: str) -> bool:
     return VANISHED in message
-
-
-def again_while(work: Callable[[], T], transient: Callable[[str], bool], attempts: int = 3) -> T:
-    """``work()``, done again (up to ``attempts`` times in all, with a growing pause) while its error is
-    ``transient``."""
-    for attempt in range(1, attempts + 1):
-        try:
-            return work()
-        except Exception as exc:
-            if attempt == attempts or not transient(str(exc)):
-                raise
-            time.sleep(0.5 * attempt)
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def again_while_vanished(work: Callable[[], T], attempts: int = 3) -> T:

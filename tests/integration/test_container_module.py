@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import urllib.request
 import uuid
 
@@ -38,6 +39,27 @@ def test_dynamic_host_port_is_returned_and_serves_http(name, test_images):
     again = module("container", spec(name, test_images["busybox"], **httpd))
     assert again["changed"] is False
     assert again["container"]["ports"] == result["container"]["ports"]
+
+
+def test_a_start_that_found_the_chosen_ports_taken_is_made_again(docker_client, name, test_images):
+    """Docker 20.10 chooses a published port's host side as the next of a count it keeps per address, tries
+    ten and fails the start when all are taken (by its own proxies on another address, or by any program).
+    The module starts the container again and Docker counts on. 127.0.0.2 is this test's own address, so the
+    ten ports after the first container's are the ones the second is offered."""
+    httpd = {"command": ["httpd", "-f", "-p", "80", "-h", "/www"], "ports": ["127.0.0.2::80"]}
+    first = module("container", spec(name, test_images["busybox"], **httpd))
+    given = first["container"]["ports"]["80/tcp"][0]["host_port"]
+    held = [socket.create_server(("127.0.0.2", given + step)) for step in range(1, 11)]
+    try:
+        second = module("container", spec(f"{name}-second", test_images["busybox"], **httpd))
+    finally:
+        for holder in held:
+            holder.close()
+    assert not second.failed, second.get("msg")
+    binding = second["container"]["ports"]["80/tcp"][0]
+    assert second["container"]["running"] is True and binding["host_port"] > given + 10
+    with urllib.request.urlopen(f"http://127.0.0.2:{binding['host_port']}/index.html", timeout=5) as response:
+        assert response.read().decode().strip() == "dockyard busybox test image"
 
 
 def test_bind_mount_named_volume_and_volumes_from_share_contents(docker_client, name, test_images, tmp_path):

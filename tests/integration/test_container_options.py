@@ -164,8 +164,8 @@ def matrix(docker_client, test_images, tmp_path_factory):
         pid_target.remove(force=True)
         network.remove()
         docker_client.images.remove(variant)
-        for volume in (f"{GROUP}-v1", f"{GROUP}-v2"):
-            docker_client.volumes.get(volume).remove()
+        for volume in docker_client.volumes.list(filters={"name": GROUP}):  # those the runs got to
+            volume.remove()
 
 
 @pytest.mark.parametrize("case", list(CASES))

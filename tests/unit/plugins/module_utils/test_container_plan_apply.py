@@ -12,6 +12,7 @@ import pytest
 from docker.errors import NotFound
 
 from ansible_collections.dockyard.docker.plugins.module_utils.container_apply import (
+    chosen_port_taken,
     create_payload,
     files_archive,
     update_payload,
@@ -374,3 +375,26 @@ def test_files_given_by_value_are_archived_at_their_paths_with_their_mode_and_ow
 )  # fmt: skip
 def test_an_image_is_for_a_platform_as_docker_names_it(image, platform, matches):
     assert on_platform(image, platform) is matches
+
+
+# What Docker 20.10 answered in CI when the ten ports it chose after another were all taken.
+PORT_TAKEN = (
+    "driver failed programming external connectivity on endpoint web (b32a2add): Error starting userland proxy: "
+    "listen tcp4 0.0.0.0:32777: bind: address already in use"
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "ports", "again"),
+    [
+        (PORT_TAKEN, [], True),  # publish_all_ports
+        (PORT_TAKEN, [("80/tcp", "", "")], True),
+        (PORT_TAKEN, [("80/tcp", "", "32770-32790")], True),  # Docker chose within the task's range
+        (PORT_TAKEN, [("80/tcp", "", "32777")], False),  # the task named the port: something else holds it
+        (PORT_TAKEN.replace("tcp4", "udp6"), [("53/udp", "", "")], True),
+        ("Bind for 0.0.0.0:8080 failed: port is already allocated", [("80/tcp", "", "8080")], False),
+        ("OCI runtime create failed", [], False),
+    ],
+)
+def test_a_start_is_made_again_only_when_a_port_docker_chose_was_taken(message, ports, again):
+    assert chosen_port_taken(message, ports) is again

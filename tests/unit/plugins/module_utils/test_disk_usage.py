@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 import pytest
 
-from ansible_collections.dockyard.docker.plugins.module_utils import disk_usage, storage_races
+from ansible_collections.dockyard.docker.plugins.module_utils import disk_usage, retry
 
 
 class Answers:
@@ -20,7 +20,7 @@ class Answers:
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch):
-    monkeypatch.setattr(storage_races.time, "sleep", lambda _seconds: None)
+    monkeypatch.setattr(retry.time, "sleep", lambda _seconds: None)
 
 
 def test_a_vanished_snapshot_of_docker_28s_containerd_store_is_asked_again():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.dockyard.docker.plugins.module_utils import storage_races
+from ansible_collections.dockyard.docker.plugins.module_utils import retry, storage_races
 
 # What a build step answered in CI while other builds and prunes ran on the same daemon.
 LEASE = "failed to apply diff: failed to prepare snapshot: NotFound: lease does not exist: not found"
@@ -23,7 +23,7 @@ def failing(*messages: str):
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch):
-    monkeypatch.setattr(storage_races.time, "sleep", lambda _seconds: None)
+    monkeypatch.setattr(retry.time, "sleep", lambda _seconds: None)
 
 
 def test_a_vanished_lease_is_built_again():
