@@ -91,6 +91,10 @@ def settings_asked(v: dict, dropin_present: bool) -> dict:
     return _combine(asked, v["docker_daemon_options"])
 
 
+# The modes the role writes its certificate files with, unless the hardening profile asks for less.
+USUAL_MODES = {"registry_ca": "0644", "tls_ca": "0644", "tls_cert": "0644", "tls_key": "0600"}
+
+
 def _hardening(v: dict) -> dict:
     return hardening.profile_settings(v["docker_hardening"], v["docker_hardening_except"])
 
@@ -406,6 +410,7 @@ class Plan:
             "legacy": self.legacy,
             "data_root_wanted": self.data_root_wanted(),
             "remote_api_wanted": remote_api_wanted,
+            "file_modes": hardening.written_modes(v["docker_hardening"], v["docker_hardening_except"], USUAL_MODES),
             "proxy_wanted": proxy_wanted,
             "service": self.service,
             "users_to_add": users_to_add,
@@ -680,7 +685,8 @@ class Plan:
             found.append(f"docker_hardening: {v['docker_hardening']!r} is no profile; use cis, or leave it empty")
         known = ", ".join(point.cis for point in hardening.POINTS)
         found += [
-            f"docker_hardening_except: {cis!r} is no point of the cis profile (it sets {known})"
+            f"docker_hardening_except: {cis!r} is no point of the cis profile (its points: {known}, and 3.1 to "
+            "3.24 for file owners and modes)"
             for cis in hardening.unknown_exceptions(v["docker_hardening_except"])
         ]
         return found

@@ -1,8 +1,8 @@
 # Copyright (c) dockyard.docker contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The daemon points of the CIS Docker Benchmark (v1.6, section 2) the engine role's ``docker_hardening: cis``
-profile sets, and how a host measures against them: one table that the role's plan, host_check and the README
-read.
+profile sets, the file points of its section 3 (owners and modes), and how a host measures against them: the
+tables that the role's plan, host_check and the README read.
 
 Nothing here talks to the daemon: the planner and host_check read, these functions judge.
 """
@@ -47,9 +47,94 @@ POINTS = (
 BY_CIS = {point.cis: point for point in POINTS}
 
 
+@dataclass(frozen=True)
+class FilePoint:
+    """Two recommendations of the benchmark's section 3 about one kind of file: that root owns it (with the group
+    named) and that its mode allows no more than ``mode``."""
+
+    owner_cis: str
+    mode_cis: str
+    name: str  # the finding's id: hardening.<name>_owner, hardening.<name>_mode
+    what: str
+    group: str
+    mode: int
+    # Where it is: paths (the first that exists: systemd reads /etc before /lib), a glob of files that each
+    # count ("*" in the path), or a daemon.json key that names it.
+    paths: tuple[str, ...] = ()
+    config_key: str = ""
+
+
+CERTS_D = "/etc/docker/certs.d"
+UNIT_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
+FILE_POINTS = (
+    FilePoint("3.1", "3.2", "docker_service", "the docker.service unit", "root", 0o644,
+              tuple(f"{d}/docker.service" for d in UNIT_DIRS)),
+    FilePoint("3.3", "3.4", "docker_socket_unit", "the docker.socket unit", "root", 0o644,
+              tuple(f"{d}/docker.socket" for d in UNIT_DIRS)),
+    FilePoint("3.5", "3.6", "etc_docker", "/etc/docker", "root", 0o755, ("/etc/docker",)),
+    FilePoint("3.7", "3.8", "registry_certs", "a registry certificate", "root", 0o444,
+              (f"{CERTS_D}/*/*.crt", f"{CERTS_D}/*/*.cert")),
+    FilePoint("3.9", "3.10", "tls_ca", "the remote API's CA certificate", "root", 0o444, config_key="tlscacert"),
+    FilePoint("3.11", "3.12", "tls_cert", "the remote API's server certificate", "root", 0o444,
+              config_key="tlscert"),
+    FilePoint("3.13", "3.14", "tls_key", "the remote API's server key", "root", 0o400, config_key="tlskey"),
+    FilePoint("3.15", "3.16", "docker_sock", "the Docker socket", "docker", 0o660,
+              ("/run/docker.sock", "/var/run/docker.sock")),
+    FilePoint("3.17", "3.18", "daemon_json", "daemon.json", "root", 0o644, ("/etc/docker/daemon.json",)),
+    FilePoint("3.19", "3.20", "etc_default_docker", "/etc/default/docker", "root", 0o644, ("/etc/default/docker",)),
+    FilePoint("3.21", "3.22", "etc_sysconfig_docker", "/etc/sysconfig/docker", "root", 0o644,
+              ("/etc/sysconfig/docker",)),
+    FilePoint("3.23", "3.24", "containerd_sock", "containerd's socket", "root", 0o660,
+              ("/run/containerd/containerd.sock",)),
+)  # fmt: skip
+FILE_POINT_IDS = {cis for point in FILE_POINTS for cis in (point.owner_cis, point.mode_cis)}
+# The files the engine role writes that the profile asks more of than their usual mode: what it writes them with.
+WRITTEN = {"registry_ca": "registry_certs", "tls_ca": "tls_ca", "tls_cert": "tls_cert", "tls_key": "tls_key"}
+
+
 def unknown_exceptions(excepted: list[str]) -> list[str]:
     """The entries of docker_hardening_except that name no point of the profile."""
-    return [str(cis) for cis in excepted if str(cis) not in BY_CIS]
+    return [str(cis) for cis in excepted if str(cis) not in BY_CIS and str(cis) not in FILE_POINT_IDS]
+
+
+def written_modes(profile: str, excepted: list[str], usual: dict[str, str]) -> dict[str, str]:
+    """The mode the engine role writes each of its files (WRITTEN) with: the profile's where it asks for one and the
+    user did not except it, else the ``usual`` one."""
+    by_name = {point.name: point for point in FILE_POINTS}
+    left_out = {str(cis) for cis in excepted}
+    modes = dict(usual)
+    if profile == "cis":
+        for written, name in WRITTEN.items():
+            point = by_name[name]
+            if point.mode_cis not in left_out:
+                modes[written] = f"{point.mode:04o}"
+    return modes
+
+
+def file_findings(
+    observed: list[tuple[FilePoint, str, str, str, int]], expected: str, excepted: list[str]
+) -> list[tuple[str, str, str, str]]:
+    """(id, severity, seen, fix) for each file of ``observed`` ((point, path, owner, group, mode) as found on the
+    host) that another user or group owns, or whose mode allows more than the point's: a warning where the host's
+    settings ask for the profile and the user did not except the point, information otherwise."""
+    asked = set() if expected != "cis" else FILE_POINT_IDS - {str(cis) for cis in excepted}
+    found = []
+    for point, path, owner, group, mode in observed:
+        if (owner, group) != ("root", point.group):
+            seen = f"CIS {point.owner_cis} ({point.what} is owned by root:{point.group}): {path} is {owner}:{group}"
+            fix = f"chown root:{point.group} {path}"
+            found.append((f"hardening.{point.name}_owner", _severity(point.owner_cis, asked), seen, fix))
+        if mode & ~point.mode & 0o7777:
+            seen = f"CIS {point.mode_cis} ({point.what} has mode {point.mode:o} or less): {path} is {mode:o}"
+            fix = f"chmod {point.mode:o} {path}"
+            if point.name in WRITTEN.values():
+                fix = f"docker_hardening: cis (engine role, which writes it {point.mode:o}), or {fix}"
+            found.append((f"hardening.{point.name}_mode", _severity(point.mode_cis, asked), seen, fix))
+    return found
+
+
+def _severity(cis: str, asked: set[str]) -> str:
+    return "warning" if cis in asked else "info"
 
 
 def profile_points(profile: str, excepted: list[str]) -> list[Point]:

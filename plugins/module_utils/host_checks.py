@@ -11,6 +11,7 @@ and the registries' /v2/ endpoints.
 
 from __future__ import annotations
 
+import glob
 import grp
 import gzip
 import ipaddress
@@ -19,6 +20,7 @@ import os
 import pwd
 import shutil
 import socket as sockets
+import stat
 import urllib.error
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -649,7 +651,8 @@ def reclaimable(usage: dict[str, Any]) -> dict[str, tuple[int, int]]:
 
 
 def hardening_checks(host: Host) -> list[dict[str, str]]:
-    """The CIS Docker Benchmark's daemon points (module_utils/hardening.py) the host does not meet."""
+    """The CIS Docker Benchmark's daemon points and file owners and modes (module_utils/hardening.py) the host
+    does not meet."""
     if host.info is None:
         return []
     try:  # icc as the default bridge runs with it; a daemon without that bridge (bridge: none) has none to judge
@@ -661,7 +664,45 @@ def hardening_checks(host: Host) -> list[dict[str, str]]:
     found = hardening.point_findings(host.config, host.info, icc, p["expect_hardening"], p["hardening_except"],
                                      in_swarm)  # fmt: skip
     # live-restore asked for on its own is security.live_restore's to report
-    return [finding(*f) for f in found if not (p["expect_live_restore"] and f[0] == "hardening.live_restore")]
+    found = [f for f in found if not (p["expect_live_restore"] and f[0] == "hardening.live_restore")]
+    observed = hardening_files(host.config, p["certs_d"])
+    found += hardening.file_findings(observed, p["expect_hardening"], p["hardening_except"])
+    return [finding(*f) for f in found]
+
+
+def hardening_files(config: dict[str, Any], certs_d: str) -> list[tuple[hardening.FilePoint, str, str, str, int]]:
+    """(point, path, owner, group, mode) of each file of the benchmark's section 3 this host has; registry
+    certificates under ``certs_d``."""
+    observed = []
+    for point in hardening.FILE_POINTS:
+        if point.config_key:
+            paths = [config[point.config_key]] if config.get(point.config_key) else []
+        elif any("*" in path for path in point.paths):
+            patterns = [pattern.replace(hardening.CERTS_D, certs_d, 1) for pattern in point.paths]
+            paths = sorted(path for pattern in patterns for path in glob.glob(pattern))
+        else:
+            paths = [path for path in point.paths if os.path.exists(path)][:1]
+        for path in paths:
+            try:
+                held = os.stat(path)
+            except OSError:
+                continue
+            observed.append((point, path, _user(held.st_uid), _group(held.st_gid), stat.S_IMODE(held.st_mode)))
+    return observed
+
+
+def _user(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def _group(gid: int) -> str:
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
 
 
 def swarm_checks(host: Host) -> list[dict[str, str]]:

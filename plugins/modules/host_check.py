@@ -81,7 +81,9 @@ options:
   expect_hardening:
     description:
       - The hardening profile the host should meet (the engine role's C(docker_hardening)); each of the CIS Docker
-        Benchmark's daemon points it does not meet is a warning. Without it they are information.
+        Benchmark's daemon points (section 2) and file owners and modes (section 3, for the service and socket units,
+        /etc/docker, registry certificates in O(certs_d), the remote API's TLS files, the Docker and containerd
+        sockets, daemon.json, /etc/default/docker) it does not meet is a warning. Without it they are information.
     type: str
     choices: ["", cis]
     default: ""

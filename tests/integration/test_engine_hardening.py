@@ -1,7 +1,8 @@
 """docker_hardening: cis on a booted Debian 12 host over SSH: the CIS daemon points checked where the benchmark
 checks them (docker info, the default bridge's options, daemon.json) and where a user feels them (containers on the
 default bridge cannot reach each other, a container process cannot gain privileges, published ports answer without
-docker-proxy), the host check silent on them, and a second run that changes nothing."""
+docker-proxy), the file owners and modes of its section 3 as stat shows them, the host check silent on them and
+naming a socket opened to everyone, and a second run that changes nothing."""
 
 from __future__ import annotations
 
@@ -11,15 +12,23 @@ import pytest
 
 from ansible_run import run_module
 from engine_host import SITE, EngineHost
+from testbed.tls_daemon import make_certs
 
-CIS = {"docker_hardening": "cis"}
+REGISTRY = "registry.internal:5000"
 
 
 @pytest.fixture(scope="module")
-def hardened(start_hosts, ssh_key, load_busybox):
+def cis(tmp_path_factory):
+    """The profile, with a registry's CA to trust (a file the role writes, whose mode section 3 sets)."""
+    pem = (make_certs(tmp_path_factory.mktemp("ca")) / "ca.pem").read_text()
+    return {"docker_hardening": "cis", "docker_registry_ca_certs": {REGISTRY: pem}}
+
+
+@pytest.fixture(scope="module")
+def hardened(start_hosts, ssh_key, load_busybox, cis):
     hosts, inventory = start_hosts("debian12", 1)
     host = EngineHost(hosts[0], inventory, ssh_key)
-    proc, counts = host.apply(playbook=SITE, **CIS)
+    proc, counts = host.apply(playbook=SITE, **cis)
     assert proc.returncode == 0, proc.stdout
     assert counts["changed"] > 0
     load_busybox(inventory)
@@ -64,22 +73,47 @@ def test_containers_run_and_answer_but_cannot_reach_each_other_or_gain_privilege
         host.sh("docker rm -f web; docker network rm talk; true")
 
 
-def test_the_host_check_is_silent_on_the_profile_it_meets_and_a_second_run_changes_nothing(hardened):
+def test_the_host_check_is_silent_on_the_profile_it_meets_and_a_second_run_changes_nothing(hardened, cis):
     host, _first = hardened
     checked = run_module("dockyard.docker.host_check", {"check_registries": False, "expect_hardening": "cis"},
                          inventory=host.inventory, hosts="all", become=True)  # fmt: skip
     result = next(iter(checked.values()))
     assert [f["id"] for f in result["findings"] if f["id"].startswith("hardening.")] == []
     pid = host.daemon_pid()
-    proc, counts = host.apply(playbook=SITE, **CIS)
+    proc, counts = host.apply(playbook=SITE, **cis)
     assert proc.returncode == 0, proc.stdout
     assert counts["changed"] == 0, proc.stdout
     assert host.daemon_pid() == pid
 
 
-def test_leaving_a_point_out_takes_it_off_and_the_check_reports_it_by_its_cis_number(hardened):
+def test_the_files_of_section_3_have_their_owners_and_modes_and_a_socket_opened_to_everyone_is_named(hardened):
     host, _first = hardened
-    proc, _counts = host.apply(playbook=SITE, docker_hardening="cis", docker_hardening_except=["2.16"])
+    # stat as the benchmark's audit reads them: the packages' files as installed, the role's as it wrote them.
+    paths = {"3.1/3.2": "/lib/systemd/system/docker.service", "3.3/3.4": "/lib/systemd/system/docker.socket",
+             "3.5/3.6": "/etc/docker", "3.7/3.8": f"/etc/docker/certs.d/{REGISTRY}/ca.crt",
+             "3.15/3.16": "/run/docker.sock", "3.17/3.18": "/etc/docker/daemon.json",
+             "3.23/3.24": "/run/containerd/containerd.sock"}  # fmt: skip
+    seen = host.sh("stat -c '%U:%G %a' " + " ".join(paths.values())).splitlines()
+    assert dict(zip(paths, seen)) == {"3.1/3.2": "root:root 644", "3.3/3.4": "root:root 644",
+                                      "3.5/3.6": "root:root 755", "3.7/3.8": "root:root 444",
+                                      "3.15/3.16": "root:docker 660", "3.17/3.18": "root:root 644",
+                                      "3.23/3.24": "root:root 660"}  # fmt: skip
+    # The usual wrong fix for "permission denied": the socket opened to every user. The check names it.
+    host.sh("chmod 666 /run/docker.sock")
+    try:
+        checked = run_module("dockyard.docker.host_check", {"check_registries": False, "expect_hardening": "cis"},
+                             inventory=host.inventory, hosts="all", become=True)  # fmt: skip
+    finally:
+        host.sh("chmod 660 /run/docker.sock")
+    (opened,) = [f for f in next(iter(checked.values()))["findings"] if f["id"].startswith("hardening.")]
+    assert (opened["id"], opened["severity"], opened["fix"]) == (
+        "hardening.docker_sock_mode", "warning", "chmod 660 /run/docker.sock")  # fmt: skip
+    assert opened["seen"] == "CIS 3.16 (the Docker socket has mode 660 or less): /run/docker.sock is 666"
+
+
+def test_leaving_a_point_out_takes_it_off_and_the_check_reports_it_by_its_cis_number(hardened, cis):
+    host, _first = hardened
+    proc, _counts = host.apply(playbook=SITE, **cis, docker_hardening_except=["2.16"])
     assert proc.returncode == 0, proc.stdout
     assert "userland-proxy" not in json.loads(host.daemon_json())
     checked = run_module("dockyard.docker.host_check", {"check_registries": False},

@@ -619,6 +619,13 @@ def test_the_cis_profile_sets_its_points_where_the_users_own_settings_leave_them
         True, "warn", None, True)  # fmt: skip
 
 
+def test_the_cis_profile_writes_the_roles_certificates_with_section_3s_modes():
+    assert plan("debian12")["file_modes"] == {"registry_ca": "0644", "tls_ca": "0644", "tls_cert": "0644",
+                                              "tls_key": "0600"}  # fmt: skip
+    hardened = plan("debian12", docker_hardening="cis", docker_hardening_except=["3.8"])["file_modes"]
+    assert hardened == {"registry_ca": "0644", "tls_ca": "0444", "tls_cert": "0444", "tls_key": "0400"}
+
+
 def test_the_profile_on_a_swarm_node_is_refused_in_its_own_terms_until_2_15_is_left_out():
     node = {"daemon": {**ANSWERING, "swarm": "active"}}
     assert plan("debian12", node, docker_hardening="cis")["problems"] == [
@@ -633,5 +640,6 @@ def test_an_unknown_profile_or_point_is_named_before_anything_is_done():
     found = plan("debian12", docker_hardening="strict", docker_hardening_except=["2.99", 2.14])["problems"]
     assert found == [
         "docker_hardening: 'strict' is no profile; use cis, or leave it empty",
-        "docker_hardening_except: '2.99' is no point of the cis profile (it sets 2.2, 2.3, 2.14, 2.15, 2.16)",
+        "docker_hardening_except: '2.99' is no point of the cis profile (its points: 2.2, 2.3, 2.14, 2.15, 2.16, "
+        "and 3.1 to 3.24 for file owners and modes)",
     ]

@@ -45,3 +45,44 @@ def test_the_profile_settings_and_unknown_points():
     assert hardening.profile_settings("cis", ["2.15", "2.3"]) == left
     assert hardening.profile_settings("", []) == {}
     assert hardening.unknown_exceptions(["2.2", "9.9"]) == ["9.9"]
+
+
+SOCKET, UNIT, CA = (next(p for p in hardening.FILE_POINTS if p.name == name)
+                    for name in ("docker_sock", "docker_service", "registry_certs"))  # fmt: skip
+
+
+def test_files_as_the_packages_leave_them_meet_section_3():
+    observed = [(SOCKET, "/run/docker.sock", "root", "docker", 0o660), (UNIT, "/lib/systemd/system/docker.service",
+                "root", "root", 0o644), (CA, "/etc/docker/certs.d/r:5000/ca.crt", "root", "root", 0o444)]  # fmt: skip
+    assert hardening.file_findings(observed, "cis", []) == []
+
+
+def test_a_socket_opened_to_everyone_and_owned_by_another_group_is_named_with_both_cis_numbers():
+    observed = [(SOCKET, "/run/docker.sock", "root", "users", 0o666)]
+    found = {f[0]: f for f in hardening.file_findings(observed, "cis", [])}
+    assert found["hardening.docker_sock_owner"] == (
+        "hardening.docker_sock_owner", "warning",
+        "CIS 3.15 (the Docker socket is owned by root:docker): /run/docker.sock is root:users",
+        "chown root:docker /run/docker.sock",
+    )  # fmt: skip
+    assert found["hardening.docker_sock_mode"][1:3] == (
+        "warning",
+        "CIS 3.16 (the Docker socket has mode 660 or less): /run/docker.sock is 666",
+    )
+
+
+def test_a_file_the_role_writes_names_the_profile_as_its_fix_and_an_excepted_point_is_information():
+    observed = [(CA, "/etc/docker/certs.d/r:5000/ca.crt", "root", "root", 0o644)]
+    ((_id, severity, _seen, fix),) = hardening.file_findings(observed, "cis", ["3.8"])
+    assert severity == "info" and fix.startswith("docker_hardening: cis (engine role, which writes it 444)")
+    assert hardening.file_findings(observed, "", [])[0][1] == "info"
+    assert hardening.file_findings([(CA, "x", "root", "root", 0o400)], "cis", []) == []  # stricter is fine
+
+
+def test_the_role_writes_its_certificates_with_the_profiles_modes_unless_a_point_is_left_out():
+    usual = {"registry_ca": "0644", "tls_ca": "0644", "tls_cert": "0644", "tls_key": "0600"}
+    assert hardening.written_modes("", [], usual) == usual
+    assert hardening.written_modes("cis", [], usual) == {"registry_ca": "0444", "tls_ca": "0444", "tls_cert": "0444",
+                                                         "tls_key": "0400"}  # fmt: skip
+    assert hardening.written_modes("cis", ["3.14"], usual)["tls_key"] == "0600"
+    assert hardening.unknown_exceptions(["3.24", "3.25"]) == ["3.25"]
