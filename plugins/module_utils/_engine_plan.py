@@ -36,6 +36,7 @@ KEY_VARIABLES = {
     "log-opts": "docker_log_options",
     "live-restore": "docker_live_restore",
     "storage-driver": "docker_storage_driver",
+    "userns-remap": "docker_userns_remap",
 }
 REMOTE_API_KEYS = ("hosts", "tlsverify", "tlscacert", "tlscert", "tlskey")
 _PEM_CERT = re.compile(r"\s*-----BEGIN CERTIFICATE-----")
@@ -529,6 +530,7 @@ class Plan:
             self.problem_data_root,
             self.problem_data_root_move,
             self.problem_image_store_switch,
+            self.problem_userns_switch,
             self.problem_proxies,
             self.problem_users,
             self.problem_rootless,
@@ -782,6 +784,45 @@ class Plan:
             " back); move them over first (docker save, then docker load after the switch), or set"
             " docker_image_store_switch: true"
         ]
+
+    def problem_userns_switch(self, plan: dict) -> list[str]:
+        """User namespaces turned on or off: the daemon then keeps its data in another directory (the remapped IDs'
+        under the data root), where the images, containers and volumes it shows now are not seen; refused while it
+        shows any. containerd's image store does not run with them: refused when asked for together."""
+        d, v = self.daemon, self.v
+        settings = plan["daemon_settings"]
+        wanted = bool(settings.get("userns-remap"))
+        where = _where("userns-remap", v)
+        found = []
+        store = image_store_wanted(settings, d.get("version") or "", d.get("image_store") or "classic")
+        if wanted and (settings.get("features") or {}).get("containerd-snapshotter") in (True, "true"):
+            found.append(
+                f"{where}: {_json(settings['userns-remap'])} and {_where('features', v)}.containerd-snapshotter: "
+                "true: Docker does not run containerd's image store with user namespaces; leave one of them out"
+            )
+        if wanted and not d.get("userns_remap"):
+            self.warnings.append(
+                f"{where}: {_json(settings['userns-remap'])}: root in a container is an unprivileged ID on the host"
+                " (from the remapped user's /etc/subuid range, 100000 and up for 'default'): files containers write"
+                " to volumes and bind mounts belong to those IDs, a host directory bind-mounted for writing needs"
+                " them as owners, and --privileged or --network host containers need --userns host"
+            )
+        if not d.get("answering") or wanted == bool(d.get("userns_remap")) or v["docker_userns_remap_switch"]:
+            return found
+        held = {"images": d.get("images", 0), "containers": d.get("containers", 0), "volumes": d.get("volumes", 0)}
+        if not any(held.values()):
+            return found
+        turned, back = ("on", "off") if wanted else ("off", "on")
+        value = _json(settings["userns-remap"]) if wanted else "empty"
+        also = " (and from containerd's image store to the classic one)" if wanted and store == "containerd" else ""
+        found.append(
+            f"{where}: {value} turns user namespaces {turned} for {v['inventory_hostname']}{also}, where its"
+            f" {held['images']} images, {held['containers']} containers and {held['volumes']} volumes are not seen"
+            f" (they stay on disk, out of sight, until user namespaces are turned {back} again); move what you need"
+            " over (docker save, then docker load after the switch; volumes by copying), or set"
+            " docker_userns_remap_switch: true"
+        )
+        return found
 
     def problem_proxies(self, plan: dict) -> list[str]:
         # The value is not repeated: a proxy URL may carry credentials.

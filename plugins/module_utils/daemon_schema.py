@@ -16,7 +16,7 @@ import re
 from typing import Any, Callable, Optional
 from urllib.parse import urlsplit
 
-from ansible_collections.dockyard.docker.plugins.module_utils.facts import insecure_registries
+from ansible_collections.dockyard.docker.plugins.module_utils.facts import data_root, insecure_registries
 from ansible_collections.dockyard.docker.plugins.module_utils.values import log_options_problems, unit_size_problem
 
 Check = Callable[[str, Any], Optional[str]]
@@ -170,7 +170,7 @@ KEYS: dict[str, Key] = {
     "containerd": Key("str"),
     "containerd-namespace": Key("str"),
     "containerd-plugins-namespace": Key("str"),
-    "data-root": Key("str", _absolute, shown=_info("DockerRootDir"), default="/var/lib/docker", same=_path),
+    "data-root": Key("str", _absolute, shown=data_root, default="/var/lib/docker", same=_path),
     "debug": Key("bool", reloadable=True, unset=False, shown=_info("Debug", bool), default=False),
     "default-address-pools": Key("list"),
     "default-cgroupns-mode": Key("str", _one_of("host", "private"), since="20.10"),

@@ -4,10 +4,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import re
+from typing import Any, Optional
 
 # Docker always treats loopback registries as insecure; they are not configuration.
 IMPLICIT_INSECURE_CIDRS = frozenset({"127.0.0.0/8", "::1/128"})
+# With user namespaces on, the daemon keeps its data in a directory of the data root named after the remapped IDs
+# (/var/lib/docker/100000.100000) and reports that directory as its root.
+REMAPPED_DIRECTORY = re.compile(r"^[0-9]+\.[0-9]+$")
+
+
+def userns_remapped(info: dict[str, Any]) -> bool:
+    """The daemon runs containers in user namespaces (userns-remap)."""
+    return "name=userns" in " ".join(info.get("SecurityOptions") or [])
+
+
+def data_root(info: dict[str, Any]) -> Optional[str]:
+    """The data root as daemon.json names it: DockerRootDir, without the remapped IDs' directory."""
+    root = info.get("DockerRootDir")
+    if root and userns_remapped(info) and REMAPPED_DIRECTORY.match(os.path.basename(root.rstrip("/"))):
+        return os.path.dirname(root.rstrip("/"))
+    return root
 
 
 def insecure_registries(info: dict[str, Any]) -> list[str]:
@@ -32,7 +50,7 @@ def host_summary(info: dict[str, Any], version: dict[str, Any]) -> dict[str, Any
         "kernel_version": info.get("KernelVersion"),
         "architecture": info.get("Architecture"),
         "storage_driver": info.get("Driver"),
-        "data_root": info.get("DockerRootDir"),
+        "data_root": data_root(info),
         "cgroup_version": str(info.get("CgroupVersion") or ""),
         "cgroup_driver": info.get("CgroupDriver"),
         "logging_driver": info.get("LoggingDriver"),

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from ansible_collections.dockyard.docker.plugins.module_utils.facts import userns_remapped
+
 PROFILES = ("", "cis")
 
 
@@ -25,6 +27,9 @@ class Point:
     default: Any  # what the daemon runs with when daemon.json does not say
     title: str  # the recommendation, briefly
     cost: str  # what it takes away (the README's Hardening section says the same)
+    # Set only where the user asks for it by its own variable (fix), not by the profile: reported as information.
+    on_request: bool = False
+    fix: str = ""
 
     @property
     def finding_id(self) -> str:
@@ -36,6 +41,10 @@ POINTS = (
           "containers on the default bridge no longer reach each other; user-defined networks are unaffected"),
     Point("2.3", "log-level", "info", "info", "the daemon logs at level info",
           "none (info is the daemon's default; the profile writes it down)"),
+    Point("2.9", "userns-remap", "default", "", "containers run in user namespaces",
+          "files containers write to volumes and bind mounts belong to the remapped IDs; containerd's image store is "
+          "not available; what the daemon held before is not seen after the switch", on_request=True,
+          fix="docker_userns_remap: default (engine role)"),
     Point("2.14", "no-new-privileges", True, False, "containers cannot acquire new privileges",
           "setuid and file-capability programs (sudo, su, some ping builds) gain no privileges inside containers"),
     Point("2.15", "live-restore", True, False, "containers keep running while the daemon restarts",
@@ -142,7 +151,7 @@ def profile_points(profile: str, excepted: list[str]) -> list[Point]:
     if profile != "cis":
         return []
     left_out = {str(cis) for cis in excepted}
-    return [point for point in POINTS if point.cis not in left_out]
+    return [point for point in POINTS if point.cis not in left_out and not point.on_request]
 
 
 def profile_settings(profile: str, excepted: list[str]) -> dict[str, Any]:
@@ -157,6 +166,8 @@ def measured(point: Point, config: dict[str, Any], info: Optional[dict[str, Any]
         return bool(info.get("LiveRestoreEnabled"))
     if point.key == "icc" and bridge_icc is not None:
         return bridge_icc != "false"
+    if point.key == "userns-remap" and info is not None:
+        return (config.get(point.key) or "on") if userns_remapped(info) else ""
     return config.get(point.key, point.default)
 
 
@@ -174,10 +185,12 @@ def point_findings(
     found = []
     for point in POINTS:
         value = measured(point, config, info, bridge_icc)
-        if value == point.value:
+        if bool(value) if point.on_request else value == point.value:
             continue
         severity = "warning" if point.cis in asked else "info"
-        fix = f"docker_hardening: cis (engine role), or docker_daemon_options: {{{point.key}: {_json(point.value)}}}"
+        fix = point.fix or (
+            f"docker_hardening: cis (engine role), or docker_daemon_options: {{{point.key}: {_json(point.value)}}}"
+        )
         if point.key == "live-restore" and in_swarm:
             severity, fix = (
                 "info",
@@ -189,6 +202,8 @@ def point_findings(
 
 
 def _json(value: Any) -> str:
+    if value == "":
+        return "unset"
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

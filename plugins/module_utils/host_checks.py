@@ -28,7 +28,7 @@ from typing import Any, Callable, Optional
 from ansible.module_utils.urls import ConnectionError as UrlError
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.dockyard.docker.plugins.module_utils import data_root, engine_socket, hardening, swarm
+from ansible_collections.dockyard.docker.plugins.module_utils import data_root, engine_socket, facts, hardening, swarm
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import (
     exposed_without_tls,
     file_drift,
@@ -357,7 +357,7 @@ def image_store_finding(info: dict[str, Any], root: str) -> dict[str, str]:
 def storage_checks(host: Host) -> list[dict[str, str]]:
     found = []
     info = host.info or {}
-    root = info.get("DockerRootDir") or host.config.get("data-root") or "/var/lib/docker"
+    root = facts.data_root(info) or host.config.get("data-root") or "/var/lib/docker"
     where = root if os.path.exists(root) else os.path.dirname(root)
     if os.path.exists(where):
         stats = os.statvfs(where)

@@ -11,6 +11,7 @@ import pwd
 
 from ansible_collections.dockyard.docker.plugins.module_utils import engine_socket
 from ansible_collections.dockyard.docker.plugins.module_utils.daemon_schema import file_drift, load, running_settings
+from ansible_collections.dockyard.docker.plugins.module_utils.facts import data_root
 
 SUBID_FILES = ("/etc/subuid", "/etc/subgid")
 # Where useradd starts subordinate IDs (SUB_UID_MIN in login.defs), and the size of a user's range.
@@ -57,7 +58,7 @@ def _daemon(uid: int, daemon_json: str) -> dict:
     config_drift = file_drift(daemon_json, running_settings(info), OWN_DEFAULTS)
     security = " ".join(info.get("SecurityOptions") or [])
     return {"answering": True, "version": info.get("ServerVersion"), "rootless": "name=rootless" in security,
-            "data_root": info.get("DockerRootDir"), "drift": config_drift}  # fmt: skip
+            "data_root": data_root(info), "drift": config_drift}  # fmt: skip
 
 
 def _current_context(home: str):

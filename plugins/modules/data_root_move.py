@@ -127,7 +127,7 @@ import shutil
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.dockyard.docker.plugins.module_utils import daemon_schema, data_root, engine_socket
+from ansible_collections.dockyard.docker.plugins.module_utils import daemon_schema, data_root, engine_socket, facts
 from ansible_collections.dockyard.docker.plugins.module_utils.files import replace_file
 
 # Each step: the command, and whether it must succeed (the socket unit may not exist: static installs, OpenRC).
@@ -230,8 +230,8 @@ def move(module: AnsibleModule, info_before: dict, source: str, target: str, nee
         work.switch_config(target, info_before.get("Driver"))
         work.service("start")
         info = engine_socket.info(p["socket"], wait=p["timeout"])
-        if os.path.realpath(info.get("DockerRootDir", "")) != os.path.realpath(target):
-            raise MoveFailed(f"the daemon started on {info.get('DockerRootDir')}, not {target}")
+        if os.path.realpath(facts.data_root(info) or "") != os.path.realpath(target):
+            raise MoveFailed(f"the daemon started on {facts.data_root(info)}, not {target}")
         after = data_root.read_inventory(p["socket"])
         lost = data_root.missing(before, after)
         if lost:
@@ -293,7 +293,7 @@ def main() -> None:
     except OSError as exc:
         module.fail_json(msg=f"the daemon does not answer on {module.params['socket']} ({exc}): start it; "
                              "the move reads what it holds from it")  # fmt: skip
-    source = info.get("DockerRootDir") or "/var/lib/docker"
+    source = facts.data_root(info) or "/var/lib/docker"
     result = {"previous_data_root": source, "data_root": target, "moved": False}
     if os.path.realpath(source) == os.path.realpath(target):
         module.exit_json(changed=False, **result)

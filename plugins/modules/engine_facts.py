@@ -260,8 +260,13 @@ daemon:
       type: list
       elements: str
     data_root:
-      description: The data root in use.
+      description:
+        - The data root in use, as daemon.json names it (with user namespaces on, the daemon keeps its data in a
+          directory of it named after the remapped IDs, which this leaves off).
       type: str
+    userns_remap:
+      description: Whether the daemon runs containers in user namespaces (C(userns-remap)).
+      type: bool
     storage_driver:
       description: The storage driver (C(overlayfs) and the like in containerd's image store).
       type: str
@@ -297,6 +302,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils import (
     apt_sources,
     data_root,
     engine_socket,
+    facts,
     legacy_options,
     rootless,
     swarm,
@@ -410,7 +416,8 @@ def daemon_state(p: dict) -> dict:
         "drift": config_drift,
         "pending_restart": pending_restart(p["restart_marker"], pid),
         "running_containers": sorted(name.lstrip("/") for c in containers for name in (c.get("Names") or [])[:1]),
-        "data_root": info.get("DockerRootDir"),
+        "data_root": facts.data_root(info),
+        "userns_remap": facts.userns_remapped(info),
         "storage_driver": info.get("Driver"),
         "image_store": "containerd" if data_root.in_containerd_store(info) else "classic",
         "images": info.get("Images", 0),

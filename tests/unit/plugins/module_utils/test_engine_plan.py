@@ -585,6 +585,34 @@ def test_switching_image_stores_while_the_old_one_holds_data_is_refused_naming_w
     assert plan("debian13", empty, docker_daemon_options=SNAPSHOTTER)["problems"] == []
 
 
+def test_user_namespaces_are_written_and_warned_about_and_turning_them_on_over_data_is_refused():
+    fresh = plan("debian12", docker_userns_remap="default")
+    assert fresh["daemon_settings"]["userns-remap"] == "default" and fresh["problems"] == []
+    assert any(w.startswith('docker_userns_remap: "default": root in a container') for w in fresh["warnings"])
+    refused = plan("debian12", CLASSIC_WITH_DATA, docker_userns_remap="default")["problems"]
+    assert refused == [
+        'docker_userns_remap: "default" turns user namespaces on for host1, where its 4 images, 2 containers and 1'
+        " volumes are not seen (they stay on disk, out of sight, until user namespaces are turned off again); move"
+        " what you need over (docker save, then docker load after the switch; volumes by copying), or set"
+        " docker_userns_remap_switch: true"
+    ]
+    assert plan("debian12", CLASSIC_WITH_DATA, docker_userns_remap="default",
+                docker_userns_remap_switch=True)["problems"] == []  # fmt: skip
+    remapped = {"daemon": {**CLASSIC_WITH_DATA["daemon"], "userns_remap": True}}
+    settled = plan("debian12", remapped, docker_userns_remap="default")
+    assert settled["problems"] == [] and not [w for w in settled["warnings"] if "root in a container" in w]
+    (off,) = plan("debian12", remapped)["problems"]
+    assert off.startswith("docker_userns_remap: empty turns user namespaces off for host1, where its 4 images")
+
+
+def test_user_namespaces_with_containerds_image_store_are_refused_together():
+    (found,) = plan("debian13", docker_userns_remap="default", docker_daemon_options=SNAPSHOTTER)["problems"]
+    assert found == (
+        'docker_userns_remap: "default" and docker_daemon_options.features.containerd-snapshotter: true: Docker'
+        " does not run containerd's image store with user namespaces; leave one of them out"
+    )
+
+
 def test_dropping_the_feature_on_docker_28_switches_back_and_is_refused_but_docker_29_keeps_its_store():
     on = {"daemon": {**CLASSIC_WITH_DATA["daemon"], "image_store": "containerd"}}
     assert (
@@ -640,6 +668,6 @@ def test_an_unknown_profile_or_point_is_named_before_anything_is_done():
     found = plan("debian12", docker_hardening="strict", docker_hardening_except=["2.99", 2.14])["problems"]
     assert found == [
         "docker_hardening: 'strict' is no profile; use cis, or leave it empty",
-        "docker_hardening_except: '2.99' is no point of the cis profile (its points: 2.2, 2.3, 2.14, 2.15, 2.16, "
+        "docker_hardening_except: '2.99' is no point of the cis profile (its points: 2.2, 2.3, 2.9, 2.14, 2.15, 2.16, "
         "and 3.1 to 3.24 for file owners and modes)",
     ]

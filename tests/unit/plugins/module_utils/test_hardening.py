@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ansible_collections.dockyard.docker.plugins.module_utils import hardening
 
+# A daemon that runs with user namespaces (asked for on their own, not by the profile).
+REMAPPED = {"LiveRestoreEnabled": True, "SecurityOptions": ["name=seccomp,profile=builtin", "name=userns"]}
 MET = {"icc": False, "log-level": "info", "no-new-privileges": True, "live-restore": True, "userland-proxy": False}
 
 
@@ -14,7 +16,8 @@ def ids(found) -> dict[str, str]:
 def test_a_default_engine_misses_every_point_but_the_log_level_as_information():
     found = hardening.point_findings({}, {"LiveRestoreEnabled": False}, "true", "", [], in_swarm=False)
     assert ids(found) == {"hardening.icc": "info", "hardening.no_new_privileges": "info",
-                          "hardening.live_restore": "info", "hardening.userland_proxy": "info"}  # fmt: skip
+                          "hardening.live_restore": "info", "hardening.userland_proxy": "info",
+                          "hardening.userns_remap": "info"}  # fmt: skip
     icc = next(f for f in found if f[0] == "hardening.icc")
     assert icc[2] == "CIS 2.2 (network traffic between containers on the default bridge is restricted): icc is true"
     assert icc[3] == "docker_hardening: cis (engine role), or docker_daemon_options: {icc: false}"
@@ -26,16 +29,14 @@ def test_a_host_asked_to_meet_the_profile_gets_warnings_except_for_the_points_it
 
 
 def test_what_the_daemon_reports_wins_over_daemon_json_and_a_hardened_host_has_no_finding():
-    assert hardening.point_findings(MET, {"LiveRestoreEnabled": True}, "false", "cis", [], in_swarm=False) == []
+    assert hardening.point_findings(MET, REMAPPED, "false", "cis", [], in_swarm=False) == []
     # daemon.json says icc off, but the bridge runs with it on (not restarted yet): the bridge is what counts.
-    assert ids(hardening.point_findings(MET, {"LiveRestoreEnabled": True}, "true", "cis", [], False)) == {
-        "hardening.icc": "warning"
-    }
+    assert ids(hardening.point_findings(MET, REMAPPED, "true", "cis", [], False)) == {"hardening.icc": "warning"}
 
 
 def test_live_restore_on_a_swarm_node_is_information_with_the_way_to_leave_it_out():
-    (found,) = hardening.point_findings({**MET, "live-restore": False}, {"LiveRestoreEnabled": False}, "false", "cis",
-                                        [], in_swarm=True)  # fmt: skip
+    (found,) = hardening.point_findings({**MET, "live-restore": False}, {**REMAPPED, "LiveRestoreEnabled": False},
+                                        "false", "cis", [], in_swarm=True)  # fmt: skip
     assert found[:2] == ("hardening.live_restore", "info") and "docker_hardening_except" in found[3]
 
 
@@ -86,3 +87,13 @@ def test_the_role_writes_its_certificates_with_the_profiles_modes_unless_a_point
                                                          "tls_key": "0400"}  # fmt: skip
     assert hardening.written_modes("cis", ["3.14"], usual)["tls_key"] == "0600"
     assert hardening.unknown_exceptions(["3.24", "3.25"]) == ["3.25"]
+
+
+def test_user_namespaces_are_asked_for_on_their_own_and_met_by_any_remapping_the_daemon_reports():
+    off = {f[0]: f for f in hardening.point_findings(MET, {"LiveRestoreEnabled": True}, "false", "cis", [], False)}
+    assert off["hardening.userns_remap"] == (
+        "hardening.userns_remap", "info", "CIS 2.9 (containers run in user namespaces): userns-remap is unset",
+        "docker_userns_remap: default (engine role)",
+    )  # fmt: skip
+    assert hardening.point_findings(MET, REMAPPED, "false", "cis", [], False) == []
+    assert "userns-remap" not in hardening.profile_settings("cis", [])
