@@ -25,6 +25,7 @@ from ansible_collections.dockyard.docker.plugins.module_utils import (
 )
 from ansible_collections.dockyard.docker.plugins.module_utils.legacy_options import DEFAULT_DATA_ROOT, with_legacy
 from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import clash_messages
+from ansible_collections.dockyard.docker.plugins.module_utils.values import ROTATING_LOG_DRIVERS
 
 # The daemon.json key each plain role variable sets; every other key comes from docker_daemon_options.
 KEY_VARIABLES = {
@@ -85,11 +86,18 @@ def settings_asked(v: dict, dropin_present: bool) -> dict:
     """The plain variables, the hardening profile where they leave a key unset, then docker_daemon_options over
     them; None removes a key."""
     asked = {key: v[name] or None for key, name in KEY_VARIABLES.items()}
+    asked["log-opts"] = log_options(v) or None
     for key, value in _hardening(v).items():
         if asked.get(key) is None:
             asked[key] = value
     asked.update(remote_api_settings(v, dropin_present))
     return _combine(asked, v["docker_daemon_options"])
+
+
+def log_options(v: dict) -> dict:
+    """docker_log_options over docker_log_rotation, which only the drivers that rotate logs on the host take."""
+    rotating = (v["docker_log_driver"] or "json-file") in ROTATING_LOG_DRIVERS
+    return {**(v["docker_log_rotation"] if rotating else {}), **v["docker_log_options"]}
 
 
 # The modes the role writes its certificate files with, unless the hardening profile asks for less.
@@ -132,6 +140,9 @@ def in_role_terms(message: str, v: dict) -> str:
     match = re.match(r"^([a-z0-9-]+)([\[.:])", message)
     if not match or match.group(1) not in daemon_schema.KEYS:
         return message
+    option = re.match(r"^log-opts\.([a-z0-9-]+)", message)
+    if option and _where("log-opts", v) == "docker_log_options" and option.group(1) not in v["docker_log_options"]:
+        return "docker_log_rotation" + message[len("log-opts") :]
     return _where(match.group(1), v) + message[len(match.group(1)) :]
 
 

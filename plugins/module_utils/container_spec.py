@@ -321,8 +321,10 @@ def _env(params: dict[str, Any]) -> dict[str, str]:
     return env
 
 
-def log_options(value: dict[str, Any]) -> dict[str, str]:
-    found = log_options_problems(value, "log_options")
+def log_options(value: dict[str, Any], driver: str) -> dict[str, str]:
+    """A container's log options; checked against its log driver when the task names one (the daemon's default
+    driver is not known here)."""
+    found = log_options_problems(value, "log_options", driver or "")
     if found:
         raise SpecError(found[0])
     return string_dict(value, "log_options")
@@ -608,7 +610,8 @@ OPTIONS: tuple[Option, ...] = (
            read=lambda v: max(v or 0, 0), update=True),
     Option("log_driver", {"type": "str"}, "HostConfig.LogConfig.Type", ""),
     # The daemon adds its own default log options (daemon.json log-opts) to a container's.
-    Option("log_options", DICT, "HostConfig.LogConfig.Config", {}, lambda v, p: log_options(v), mode="allow_more"),
+    Option("log_options", DICT, "HostConfig.LogConfig.Config", {}, lambda v, p: log_options(v, p.get("log_driver")),
+           mode="allow_more"),
     Option("init", {"type": "bool"}, "HostConfig.Init", False, lambda v, p: bool(v), compose="init"),
     Option("privileged", {"type": "bool"}, "HostConfig.Privileged", False, lambda v, p: bool(v), compose="privileged"),
     Option("read_only", {"type": "bool"}, "HostConfig.ReadonlyRootfs", False, lambda v, p: bool(v),

@@ -377,7 +377,7 @@ def problems(settings: dict[str, Any], engine_version: Optional[str] = None) -> 
                 if problem:
                     found.append(problem)
     if isinstance(settings.get("log-opts"), dict):
-        found += log_options_problems(settings["log-opts"], "log-opts")
+        found += log_options_problems(settings["log-opts"], "log-opts", settings.get("log-driver") or "json-file")
     remote = _remote_api_problem(settings)
     if remote:
         found.append(remote)

@@ -10,9 +10,10 @@ Nothing here talks to the daemon: the planner and host_check read, these functio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ansible_collections.dockyard.docker.plugins.module_utils.facts import userns_remapped
+from ansible_collections.dockyard.docker.plugins.module_utils.values import LOCAL_LOG_DRIVERS
 
 PROFILES = ("", "cis")
 
@@ -27,9 +28,11 @@ class Point:
     default: Any  # what the daemon runs with when daemon.json does not say
     title: str  # the recommendation, briefly
     cost: str  # what it takes away (the README's Hardening section says the same)
-    # Set only where the user asks for it by its own variable (fix), not by the profile: reported as information.
+    # Set only where the user asks for it by its own variable (fix), not by the profile: reported as information,
+    # and met by any value ``met`` accepts.
     on_request: bool = False
     fix: str = ""
+    met: Optional[Callable[[Any], bool]] = None
 
     @property
     def finding_id(self) -> str:
@@ -44,7 +47,12 @@ POINTS = (
     Point("2.9", "userns-remap", "default", "", "containers run in user namespaces",
           "files containers write to volumes and bind mounts belong to the remapped IDs; containerd's image store is "
           "not available; what the daemon held before is not seen after the switch", on_request=True,
-          fix="docker_userns_remap: default (engine role)"),
+          fix="docker_userns_remap: default (engine role)", met=bool),
+    Point("2.13", "log-driver", "syslog", "json-file", "container logs are sent to a central, remote store",
+          "a container's logs are read where they are sent (docker logs reads them only with the daemon's dual "
+          "logging cache, which Docker 20.10 and later keep)", on_request=True,
+          fix="docker_log_driver: syslog, journald, gelf or fluentd, with the target in docker_log_options "
+              "(engine role)", met=lambda driver: driver not in LOCAL_LOG_DRIVERS),
     Point("2.14", "no-new-privileges", True, False, "containers cannot acquire new privileges",
           "setuid and file-capability programs (sudo, su, some ping builds) gain no privileges inside containers"),
     Point("2.15", "live-restore", True, False, "containers keep running while the daemon restarts",
@@ -166,6 +174,8 @@ def measured(point: Point, config: dict[str, Any], info: Optional[dict[str, Any]
         return bool(info.get("LiveRestoreEnabled"))
     if point.key == "icc" and bridge_icc is not None:
         return bridge_icc != "false"
+    if point.key == "log-driver" and info is not None:
+        return info.get("LoggingDriver") or point.default
     if point.key == "userns-remap" and info is not None:
         return (config.get(point.key) or "on") if userns_remapped(info) else ""
     return config.get(point.key, point.default)
@@ -185,7 +195,7 @@ def point_findings(
     found = []
     for point in POINTS:
         value = measured(point, config, info, bridge_icc)
-        if bool(value) if point.on_request else value == point.value:
+        if point.met(value) if point.met else value == point.value:
             continue
         severity = "warning" if point.cis in asked else "info"
         fix = point.fix or (

@@ -595,7 +595,7 @@ def security_checks(host: Host) -> list[dict[str, str]]:
                 "security.log_rotation",
                 "warning",
                 "json-file logs without max-size: a chatty container fills the disk",
-                "docker_log_options: {max-size: 10m, max-file: '3'} (the engine role's default)",
+                "docker_log_rotation: {max-size: 10m, max-file: '3'} (the engine role's default)",
             )
         )
     in_swarm = (host.info.get("Swarm") or {}).get("LocalNodeState", "inactive") != "inactive"

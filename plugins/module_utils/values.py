@@ -102,9 +102,42 @@ def unit_size_problem(value: Any, where: str, floor: int = LOG_SIZE_FLOOR) -> Op
     return None
 
 
-def log_options_problems(options: dict[str, Any], where: str) -> list[str]:
-    """Problems with log driver options that the engine would take and act on wrongly."""
+# The options each of Docker's own log drivers takes (Docker's logging documentation); a driver the engine does
+# not know refuses to start with any other ("unknown log opt"). Every driver takes the delivery mode options.
+_ATTRIBUTES = ("tag", "labels", "labels-regex", "env", "env-regex")
+LOG_DRIVER_OPTIONS = {
+    "json-file": {"max-size", "max-file", "compress", "labels", "labels-regex", "env", "env-regex", "tag"},
+    "local": {"max-size", "max-file", "compress"},
+    "journald": {*_ATTRIBUTES},
+    "syslog": {"syslog-address", "syslog-facility", "syslog-tls-ca-cert", "syslog-tls-cert", "syslog-tls-key",
+               "syslog-tls-skip-verify", "syslog-format", *_ATTRIBUTES},
+    "gelf": {"gelf-address", "gelf-compression-type", "gelf-compression-level", "gelf-tcp-max-reconnect",
+             "gelf-tcp-reconnect-delay", *_ATTRIBUTES},
+    "fluentd": {"fluentd-address", "fluentd-async", "fluentd-buffer-limit", "fluentd-retry-wait",
+                "fluentd-max-retries", "fluentd-sub-second-precision", "fluentd-request-ack", "fluentd-write-timeout",
+                *_ATTRIBUTES},
+    "none": set(),
+}  # fmt: skip
+LOG_DELIVERY_OPTIONS = {"mode", "max-buffer-size"}
+# Options without which a driver does not start.
+LOG_DRIVER_REQUIRES = {"gelf": "gelf-address"}
+# Drivers that keep container logs on the host (CIS 2.13 asks for them to leave it), and those of them that
+# rotate what they keep.
+LOCAL_LOG_DRIVERS = ("json-file", "local", "none")
+ROTATING_LOG_DRIVERS = ("json-file", "local")
+
+
+def log_options_problems(options: dict[str, Any], where: str, driver: str = "") -> list[str]:
+    """Problems with log driver options that the engine would take and act on wrongly, or refuse (an option
+    ``driver`` does not take, one it needs, when it is one of Docker's own drivers)."""
     found = []
+    accepted = LOG_DRIVER_OPTIONS.get(driver)
+    if accepted is not None:
+        for option in sorted(set(options) - accepted - LOG_DELIVERY_OPTIONS - set(REMOVED_LOG_OPTIONS)):
+            takes = ", ".join(sorted(accepted)) or "none"
+            found.append(f"{where}.{option}: the {driver} log driver takes no such option (it takes: {takes})")
+        if driver in LOG_DRIVER_REQUIRES and LOG_DRIVER_REQUIRES[driver] not in options:
+            found.append(f"{where}: the {driver} log driver needs {LOG_DRIVER_REQUIRES[driver]}")
     if "max-size" in options:
         problem = unit_size_problem(options["max-size"], f"{where}.max-size")
         if problem:

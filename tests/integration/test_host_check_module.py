@@ -169,7 +169,7 @@ def test_ip_forward_off_and_a_stopped_daemon(host):
 
 
 def test_settings_the_role_can_set_badly_are_found_and_mended_by_the_role(host):
-    bad = {"docker_log_options": {}, "docker_registry_mirrors": ["http://192.0.2.1:5000"],
+    bad = {"docker_log_rotation": {}, "docker_registry_mirrors": ["http://192.0.2.1:5000"],
            "docker_insecure_registries": ["192.0.2.2:5000"], "docker_live_restore": False}  # fmt: skip
     proc, _counts = host.apply(**bad)
     assert proc.returncode == 0, proc.stdout

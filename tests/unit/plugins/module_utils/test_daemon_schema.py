@@ -120,6 +120,20 @@ def test_sound_log_sizes_pass():
     assert log_options_problems({"max-size": "1k", "max-file": "5"}, "log-opts") == []
 
 
+def test_each_of_dockers_log_drivers_takes_only_its_own_options():
+    remote = {"syslog-address": "udp://10.0.0.9:514", "tag": "{{.Name}}", "mode": "non-blocking"}
+    assert log_options_problems(remote, "log-opts", "syslog") == []
+    assert log_options_problems({"max-size": "10m", **remote}, "log-opts", "syslog") == [
+        "log-opts.max-size: the syslog log driver takes no such option (it takes: env, env-regex, labels, "
+        "labels-regex, syslog-address, syslog-facility, syslog-format, syslog-tls-ca-cert, syslog-tls-cert, "
+        "syslog-tls-key, syslog-tls-skip-verify, tag)"
+    ]
+    assert log_options_problems({}, "log-opts", "gelf") == ["log-opts: the gelf log driver needs gelf-address"]
+    assert log_options_problems({"max-size": "10m"}, "log-opts", "local") == []
+    # A plugin's driver: its options are its own.
+    assert log_options_problems({"anything": "x"}, "log-opts", "loki") == []
+
+
 INFO = {
     "RegistryConfig": {
         "Mirrors": ["https://mirror.example.com/"],

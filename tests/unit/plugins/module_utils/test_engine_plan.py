@@ -399,15 +399,29 @@ def test_rootless_is_refused_where_nothing_packages_it(distro, source):
       "docker_registry_mirrors[0]: 'mirror.gcr.io' is not a URL; use https://mirror.gcr.io"),
      ({"docker_data_root": "srv/docker"}, "docker_data_root: 'srv/docker' is not an absolute path"),
      ({"docker_log_options": {"max-size": "512b"}}, "docker_log_options.max-size: '512b' is under 1024 bytes"),
+     ({"docker_log_rotation": {"max-size": "512b"}}, "docker_log_rotation.max-size: '512b' is under 1024 bytes"),
+     ({"docker_log_driver": "syslog", "docker_log_options": {"max-size": "10m"}},
+      "docker_log_options.max-size: the syslog log driver takes no such option"),
      ({"docker_daemon_options": {"max-concurrent-downloads": "3"}},
       "docker_daemon_options.max-concurrent-downloads: '3' must be a whole number"),
      ({"docker_daemon_options": {"dns": ["x"]}}, "docker_daemon_options.dns[0]: 'x' is not an IP address"),
      ({"docker_tls_listen": "0.0.0.0:2376"}, "docker_tls_ca_cert: empty; docker_tls_listen needs it as PEM text")],
-    ids=["mirror", "relative-data-root", "log-size", "option-type", "option-over-variable", "tls-without-certs"],
+    ids=["mirror", "relative-data-root", "log-size", "rotation-size", "syslog-size", "option-type",
+         "option-over-variable", "tls-without-certs"],
 )  # fmt: skip
 def test_a_bad_value_is_named_by_its_role_variable(settings, problem):
     problems = plan("debian12", **settings)["problems"]
     assert any(p.startswith(problem) for p in problems), problems
+
+
+def test_log_rotation_goes_to_the_drivers_that_keep_logs_on_the_host_and_remote_ones_take_their_address():
+    assert plan("debian12")["daemon_settings"]["log-opts"] == {"max-size": "10m", "max-file": "3"}
+    local = plan("debian12", docker_log_driver="local", docker_log_options={"max-size": "50m"})
+    assert local["daemon_settings"]["log-opts"] == {"max-size": "50m", "max-file": "3"}
+    remote = {"docker_log_driver": "syslog", "docker_log_options": {"syslog-address": "udp://10.0.0.9:514"}}
+    p = plan("debian12", **remote)
+    assert p["problems"] == [] and p["daemon_settings"]["log-opts"] == {"syslog-address": "udp://10.0.0.9:514"}
+    assert plan("debian12", docker_log_driver="journald")["daemon_settings"]["log-opts"] is None  # none written
 
 
 def test_tls_listen_names_only_the_conditions_that_fail():
@@ -668,6 +682,6 @@ def test_an_unknown_profile_or_point_is_named_before_anything_is_done():
     found = plan("debian12", docker_hardening="strict", docker_hardening_except=["2.99", 2.14])["problems"]
     assert found == [
         "docker_hardening: 'strict' is no profile; use cis, or leave it empty",
-        "docker_hardening_except: '2.99' is no point of the cis profile (its points: 2.2, 2.3, 2.9, 2.14, 2.15, 2.16, "
-        "and 3.1 to 3.24 for file owners and modes)",
+        "docker_hardening_except: '2.99' is no point of the cis profile (its points: 2.2, 2.3, 2.9, 2.13, 2.14, 2.15, "
+        "2.16, and 3.1 to 3.24 for file owners and modes)",
     ]

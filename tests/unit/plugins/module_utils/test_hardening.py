@@ -5,7 +5,8 @@ from __future__ import annotations
 from ansible_collections.dockyard.docker.plugins.module_utils import hardening
 
 # A daemon that runs with user namespaces (asked for on their own, not by the profile).
-REMAPPED = {"LiveRestoreEnabled": True, "SecurityOptions": ["name=seccomp,profile=builtin", "name=userns"]}
+REMAPPED = {"LiveRestoreEnabled": True, "SecurityOptions": ["name=seccomp,profile=builtin", "name=userns"],
+            "LoggingDriver": "syslog"}  # fmt: skip
 MET = {"icc": False, "log-level": "info", "no-new-privileges": True, "live-restore": True, "userland-proxy": False}
 
 
@@ -17,7 +18,7 @@ def test_a_default_engine_misses_every_point_but_the_log_level_as_information():
     found = hardening.point_findings({}, {"LiveRestoreEnabled": False}, "true", "", [], in_swarm=False)
     assert ids(found) == {"hardening.icc": "info", "hardening.no_new_privileges": "info",
                           "hardening.live_restore": "info", "hardening.userland_proxy": "info",
-                          "hardening.userns_remap": "info"}  # fmt: skip
+                          "hardening.userns_remap": "info", "hardening.log_driver": "info"}  # fmt: skip
     icc = next(f for f in found if f[0] == "hardening.icc")
     assert icc[2] == "CIS 2.2 (network traffic between containers on the default bridge is restricted): icc is true"
     assert icc[3] == "docker_hardening: cis (engine role), or docker_daemon_options: {icc: false}"
@@ -97,3 +98,15 @@ def test_user_namespaces_are_asked_for_on_their_own_and_met_by_any_remapping_the
     )  # fmt: skip
     assert hardening.point_findings(MET, REMAPPED, "false", "cis", [], False) == []
     assert "userns-remap" not in hardening.profile_settings("cis", [])
+
+
+def test_logs_kept_on_the_host_are_information_with_the_remote_drivers_as_the_fix():
+    local = {**REMAPPED, "LoggingDriver": "json-file"}
+    (found,) = hardening.point_findings(MET, local, "false", "cis", [], False)
+    assert found[:3] == (
+        "hardening.log_driver",
+        "info",
+        "CIS 2.13 (container logs are sent to a central, remote store): log-driver is json-file",
+    )
+    assert found[3].startswith("docker_log_driver: syslog, journald, gelf or fluentd")
+    assert hardening.point_findings(MET, {**local, "LoggingDriver": "gelf"}, "false", "cis", [], False) == []
