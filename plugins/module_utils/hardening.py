@@ -9,6 +9,7 @@ Nothing here talks to the daemon: the planner and host_check read, these functio
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -148,6 +149,25 @@ def file_findings(
                 fix = f"docker_hardening: cis (engine role, which writes it {point.mode:o}), or {fix}"
             found.append((f"hardening.{point.name}_mode", _severity(point.mode_cis, asked), seen, fix))
     return found
+
+
+CIS_SEEN = re.compile(r"^CIS ([0-9]+\.[0-9]+) ")
+
+
+def benchmark_status(findings: list[dict[str, str]], files_present: set[str]) -> dict[str, str]:
+    """CIS number -> pass, warning or info (missed: as host_check reported it), or absent (a file of section 3 the
+    host does not have, which the benchmark does not score), for every point of both tables, in the benchmark's
+    order."""
+    missed = {}
+    for found in findings:
+        match = CIS_SEEN.match(found.get("seen", "")) if found["id"].startswith("hardening.") else None
+        if match:
+            missed[match.group(1)] = found["severity"]
+    status = {point.cis: missed.get(point.cis, "pass") for point in POINTS}
+    for point in FILE_POINTS:
+        for cis in (point.owner_cis, point.mode_cis):
+            status[cis] = missed.get(cis, "pass" if point.name in files_present else "absent")
+    return dict(sorted(status.items(), key=lambda item: tuple(int(part) for part in item[0].split("."))))
 
 
 def _severity(cis: str, asked: set[str]) -> str:

@@ -79,6 +79,7 @@ class Host:
     config: dict[str, Any] = field(default_factory=dict)
     config_error: Optional[str] = None
     run: Optional[Callable[..., Any]] = None
+    hardening_files: set[str] = field(default_factory=set)  # the names of the section 3 files the host has
 
     def get(self, path: str) -> Any:
         return engine_socket.get(self.socket, path, timeout=self.params["timeout"])
@@ -666,6 +667,7 @@ def hardening_checks(host: Host) -> list[dict[str, str]]:
     # live-restore asked for on its own is security.live_restore's to report
     found = [f for f in found if not (p["expect_live_restore"] and f[0] == "hardening.live_restore")]
     observed = hardening_files(host.config, p["certs_d"])
+    host.hardening_files = {point.name for point, *_seen in observed}
     found += hardening.file_findings(observed, p["expect_hardening"], p["hardening_except"])
     return [finding(*f) for f in found]
 

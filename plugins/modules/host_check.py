@@ -138,11 +138,19 @@ healthy:
   description: No error and no warning.
   returned: always
   type: bool
+cis:
+  description:
+    - Each point of the CIS Docker Benchmark the check reads (section 2's daemon points, section 3's file owners
+      and modes), by its number - V(pass), V(warning) or V(info) (missed, as its finding says), or V(absent) (a
+      file the host does not have, which the benchmark does not score).
+  returned: when the daemon answers
+  type: dict
+  sample: {"2.2": pass, "2.9": info, "3.15": pass, "3.21": absent}
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.dockyard.docker.plugins.module_utils import host_checks
+from ansible_collections.dockyard.docker.plugins.module_utils import hardening, host_checks
 from ansible_collections.dockyard.docker.plugins.module_utils.service_flags import flag_clashes
 
 
@@ -185,8 +193,9 @@ def main() -> None:
             )
     findings.sort(key=lambda f: host_checks.SEVERITIES.index(f["severity"]))
     counts = host_checks.summary(findings)
+    cis = hardening.benchmark_status(findings, host.hardening_files) if host.info is not None else {}
     module.exit_json(
-        changed=False, findings=findings, summary=counts, healthy=not (counts["error"] or counts["warning"])
+        changed=False, findings=findings, summary=counts, healthy=not (counts["error"] or counts["warning"]), cis=cis
     )
 
 

@@ -110,3 +110,15 @@ def test_logs_kept_on_the_host_are_information_with_the_remote_drivers_as_the_fi
     )
     assert found[3].startswith("docker_log_driver: syslog, journald, gelf or fluentd")
     assert hardening.point_findings(MET, {**local, "LoggingDriver": "gelf"}, "false", "cis", [], False) == []
+
+
+def test_the_benchmark_status_names_every_point_in_order_with_what_the_check_found():
+    findings = [
+        {"id": "hardening.icc", "severity": "warning", "seen": "CIS 2.2 (...): icc is true"},
+        {"id": "hardening.docker_sock_mode", "severity": "info", "seen": "CIS 3.16 (...): /run/docker.sock is 666"},
+        {"id": "kernel.swap_limit", "severity": "warning", "seen": "CIS 2.2 is not named by other checks"},
+    ]
+    status = hardening.benchmark_status(findings, {"docker_sock"})
+    assert list(status)[:4] == ["2.2", "2.3", "2.9", "2.13"] and list(status)[-1] == "3.24"
+    assert (status["2.2"], status["2.3"], status["3.15"], status["3.16"], status["3.17"]) == (
+        "warning", "pass", "pass", "info", "absent")  # fmt: skip
