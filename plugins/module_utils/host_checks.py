@@ -714,8 +714,9 @@ def swarm_checks(host: Host) -> list[dict[str, str]]:
         return []
     local = swarm.local_state(host.info)
     dynamic = False
-    if local["manager"] and host.run and shutil.which("ip"):
-        _rc, listing, _err = host.run([shutil.which("ip"), "-j", "addr", "show"])
+    ip = shutil.which("ip")
+    if local["manager"] and host.run and ip:
+        _rc, listing, _err = host.run([ip, "-j", "addr", "show"])
         try:
             dynamic = swarm.dynamic_address(local["node_address"], json.loads(listing or "[]"))
         except ValueError:
