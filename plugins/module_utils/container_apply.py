@@ -51,11 +51,15 @@ STALE_TASK = re.compile(
     r"id already in use|task [0-9a-f]+.*already exists|container with id exists"
     r"|runtime\.v2\.task/[^/]+/[0-9a-f]+: file exists"
 )
-# A host port Docker 20.10 chooses itself (publish_all_ports, or a port published without a host side) is the
-# next of a count it keeps per address, blind to what holds the port: its own proxies on another address
-# (127.0.0.1 beside 0.0.0.0) or any other program. It tries ten in a row and fails the start; started again,
-# it goes on counting past them. A port the task names is not tried again: something else holds it.
-PORT_TAKEN = re.compile(r"listen (?:tcp|udp)\d? \S*:(\d+): bind: address already in use")
+# A host port Docker chooses itself (publish_all_ports, or a port published without a host side) is the next of a
+# count it keeps per address, blind to what holds the port: its own proxies on another address (127.0.0.1 beside
+# 0.0.0.0) or any other program. It tries a few in a row and fails the start; started again, it counts on. A port
+# the task names is not tried again: something else holds it. Docker 20.10 names the port it tried; Docker 28
+# names the binding, its host port empty when Docker chose it.
+PORT_TAKEN = (
+    re.compile(r"listen (?:tcp|udp)\d? \S*:(?P<port>\d+): bind: address already in use"),
+    re.compile(r"failed to bind host port for (?:\[[^\]]*\]|[^:\s]*):(?P<port>\d*):\S+: address already in use"),
+)
 PORT_ATTEMPTS = 3
 SHELLS = ("sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/bin/zsh")
 
@@ -63,9 +67,9 @@ SHELLS = ("sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash", "/bin/ash"
 def chosen_port_taken(message: str, ports: list[tuple[str, str, str]]) -> bool:
     """The start failed because a host port Docker chose itself was taken meanwhile; ``ports`` are the
     task's (container port, host IP, host port) bindings."""
-    match = PORT_TAKEN.search(message)
+    match = next((found for found in (pattern.search(message) for pattern in PORT_TAKEN) if found), None)
     named = {host for _inside, _ip, host in ports if host.isdigit()}
-    return bool(match) and match.group(1) not in named
+    return bool(match) and match.group("port") not in named
 
 
 def _place(payload: dict[str, Any], path: str, value: Any) -> None:

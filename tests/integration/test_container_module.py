@@ -42,8 +42,8 @@ def test_dynamic_host_port_is_returned_and_serves_http(name, test_images):
 
 
 def test_a_start_that_found_the_chosen_ports_taken_is_made_again(docker_client, name, test_images):
-    """Docker 20.10 chooses a published port's host side as the next of a count it keeps per address, tries
-    ten and fails the start when all are taken (by its own proxies on another address, or by any program).
+    """Docker chooses a published port's host side as the next of a count it keeps per address, tries a few
+    (20.10 ten) and fails the start when all are taken (by its own proxies on another address, or by any program).
     The module starts the container again and Docker counts on. 127.0.0.2 is this test's own address, so the
     ten ports after the first container's are the ones the second is offered."""
     httpd = {"command": ["httpd", "-f", "-p", "80", "-h", "/www"], "ports": ["127.0.0.2::80"]}

@@ -384,6 +384,12 @@ PORT_TAKEN = (
 )
 
 
+DOCKER_28 = (
+    "failed to set up container networking: driver failed programming external connectivity on endpoint web (60c6): "
+    "failed to bind host port for 127.0.0.2:{host}:198.19.250.72:80/tcp: address already in use"
+)
+
+
 @pytest.mark.parametrize(
     ("message", "ports", "again"),
     [
@@ -394,6 +400,9 @@ PORT_TAKEN = (
         (PORT_TAKEN.replace("tcp4", "udp6"), [("53/udp", "", "")], True),
         ("Bind for 0.0.0.0:8080 failed: port is already allocated", [("80/tcp", "", "8080")], False),
         ("OCI runtime create failed", [], False),
+        # Docker 28 names the binding; an empty host port is one it chose.
+        (DOCKER_28.format(host=""), [("80/tcp", "127.0.0.2", "")], True),
+        (DOCKER_28.format(host="8080"), [("80/tcp", "", "8080")], False),
     ],
 )
 def test_a_start_is_made_again_only_when_a_port_docker_chose_was_taken(message, ports, again):
