@@ -217,7 +217,7 @@ def point_findings(
         value = measured(point, config, info, bridge_icc)
         if point.met(value) if point.met else value == point.value:
             continue
-        severity = "warning" if point.cis in asked else "info"
+        severity = _severity(point.cis, asked)
         fix = point.fix or (
             f"docker_hardening: cis (engine role), or docker_daemon_options: {{{point.key}: {_json(point.value)}}}"
         )
