@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
+import tarfile
 import time
+from dataclasses import dataclass
 
 import docker
 
@@ -13,6 +16,28 @@ from ansible_collections.dockyard.docker.plugins.module_utils.images import comm
 # A busybox process that stops at once on SIGTERM (a shell as PID 1 would ignore it).
 TRAP_SCRIPT = "trap 'exit 0' TERM; sleep 3600 & wait"
 TRAP = ["sh", "-c", TRAP_SCRIPT]
+
+
+@dataclass(frozen=True)
+class FileIn:
+    text: str
+    mode: int
+    uid: int
+    gid: int
+
+
+def file_in(container, path: str) -> FileIn:
+    """A file in a container, read through the archive API.
+
+    Not `docker exec cat`: the daemon can drop a short-lived exec's output under load (moby/moby#27289,
+    docker/docker-py#2042), and a test would then see an empty file.
+    """
+    stream, _ = container.get_archive(path)
+    with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
+        member = archive.next()
+        assert member is not None and member.isfile(), f"{path} in {container.name} is not a file"
+        text = archive.extractfile(member).read().decode()
+    return FileIn(text, member.mode & 0o7777, member.uid, member.gid)
 
 
 def forget(client, reference: str) -> None:

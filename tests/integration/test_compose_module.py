@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from ansible_run import local_module as module
-from local_docker import TRAP, forget
+from local_docker import TRAP, FileIn, file_in, forget
 
 pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
 
@@ -218,15 +218,15 @@ def test_file_secrets_and_configs_are_read_only_files_in_the_container_and_an_ed
         app = docker_client.containers.get(f"{name}-app-1")
         for path, content in (("/run/secrets/db_password", "s3cret\n"), ("/run/secrets/api.key", "key-1\n"),
                               ("/etc/app/settings.ini", "[app]\nlevel = info\n")):  # fmt: skip
-            assert app.exec_run(["cat", path]).output.decode() == content
+            assert file_in(app, path).text == content
         written = app.exec_run(["sh", "-c", "echo changed > /run/secrets/db_password"])
-        assert written.exit_code != 0 and b"Read-only file system" in written.output
+        assert written.exit_code != 0 and file_in(app, "/run/secrets/db_password").text == "s3cret\n"
         assert apply("/etc/app/settings.ini")["changed"] is False
         moved = apply("/settings.ini")
         actions = {service: [r["actions"] for r in results] for service, results in moved["services"].items()}
         assert actions == {"app": [["recreated", "started"]], "other": [[]]}, actions
         moved_app = docker_client.containers.get(f"{name}-app-1")
-        assert moved_app.exec_run(["cat", "/settings.ini"]).output.decode() == "[app]\nlevel = info\n"
+        assert file_in(moved_app, "/settings.ini").text == "[app]\nlevel = info\n"
     finally:
         module("compose", {"project_src": str(tmp_path), "project_name": name, "state": "absent"})
 
@@ -264,16 +264,14 @@ def test_secrets_and_configs_given_by_value_are_copied_in_before_start_and_never
         assert first["changed"] is True and not first.failed, first.get("msg")
         assert "t0ken-one" not in first.output  # from .env: neither in the result nor in the diff
         app = docker_client.containers.get(f"{name}-app-1")
-        shown = app.exec_run(["sh", "-c", "cat /run/secrets/token; echo; stat -c '%a %u %g' /run/secrets/token"])
-        assert shown.output.decode() == "t0ken-one\n400 1000 1000\n"
-        motd = app.exec_run(["sh", "-c", "cat /etc/motd; echo; stat -c '%a %u' /etc/motd"]).output.decode()
-        assert motd == "welcome to shop\n444 0\n"
+        assert file_in(app, "/run/secrets/token") == FileIn("t0ken-one", 0o400, 1000, 1000)
+        motd = file_in(app, "/etc/motd")
+        assert (motd.text, motd.mode, motd.uid) == ("welcome to shop", 0o444, 0)
         assert apply("t0ken-one")["changed"] is False
         rotated = apply("t0ken-two")
         actions = {service: [r["actions"] for r in results] for service, results in rotated["services"].items()}
         assert actions == {"app": [["recreated", "started"]], "other": [[]]}, actions
-        again = docker_client.containers.get(f"{name}-app-1").exec_run(["cat", "/run/secrets/token"])
-        assert again.output.decode() == "t0ken-two"
+        assert file_in(docker_client.containers.get(f"{name}-app-1"), "/run/secrets/token").text == "t0ken-two"
         unset = apply(None)
         assert unset.failed and "secrets.token.environment: the variable TOKEN is not set" in unset["msg"]
         # Taking the project down needs no secret's value.
@@ -341,7 +339,7 @@ def test_an_override_file_an_include_an_extends_and_env_files_are_put_together_a
         assert labels["com.docker.compose.project.config_files"] == f"{app}/compose.yaml,{app}/compose.override.yaml"
         db_container = docker_client.containers.get(f"{name}-db-1")
         assert "DB_TAG=from-db-env" in db_container.attrs["Config"]["Env"]
-        assert db_container.exec_run(["cat", "/init/schema.sql"]).output == b"create table t;\n"
+        assert file_in(db_container, "/init/schema.sql").text == "create table t;\n"
         assert apply()["changed"] is False
     finally:
         module("compose", {"project_src": str(app), "project_name": name, "state": "absent"})
@@ -393,7 +391,7 @@ def test_services_build_their_images_once_and_again_only_for_what_changed_which_
         return module("compose", {"project_src": str(tmp_path), "project_name": name, "env": env, **options})
 
     def read(service: str, path: str) -> str:
-        return docker_client.containers.get(f"{name}-{service}-1").exec_run(["cat", path]).output.decode()
+        return file_in(docker_client.containers.get(f"{name}-{service}-1"), path).text
 
     try:
         first = apply()

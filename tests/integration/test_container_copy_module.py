@@ -8,14 +8,9 @@ import stat
 import pytest
 
 from ansible_run import local_module as module
+from local_docker import FileIn, file_in
 
 pytestmark = pytest.mark.image_stores  # run again on containerd's image store (scripts/test store)
-
-
-def read(container, path) -> str:
-    code, output = container.exec_run(["cat", path])
-    assert code == 0, output
-    return output.decode()
 
 
 def test_content_and_a_directory_go_in_once_and_again_only_when_they_change(running, tmp_path):
@@ -23,11 +18,10 @@ def test_content_and_a_directory_go_in_once_and_again_only_when_they_change(runn
     assert module("container_copy", text, check=True)["files"] == ["app.conf"]
     assert running.exec_run(["test", "-e", "/etc/app.conf"])[0] != 0  # check mode copied nothing
     first = module("container_copy", text)
-    assert first["changed"] is True and read(running, "/etc/app.conf") == "level=info\n"
-    assert running.exec_run(["stat", "-c", "%a %u", "/etc/app.conf"])[1].decode().split() == ["640", "0"]
+    assert file_in(running, "/etc/app.conf") == FileIn("level=info\n", 0o640, 0, 0) and first["changed"] is True
     assert module("container_copy", text)["changed"] is False
     changed = module("container_copy", {**text, "content": "level=debug\n"})
-    assert changed["files"] == ["app.conf"] and read(running, "/etc/app.conf") == "level=debug\n"
+    assert changed["files"] == ["app.conf"] and file_in(running, "/etc/app.conf").text == "level=debug\n"
     assert module("container_copy", {**text, "content": "level=debug\n", "mode": "0644"})["changed"] is True
 
     site = tmp_path / "site"
@@ -37,12 +31,12 @@ def test_content_and_a_directory_go_in_once_and_again_only_when_they_change(runn
     tree = {"container": running.name, "path": "/srv/site", "src": str(site), "owner": 1000, "group": 1000}
     running.exec_run(["mkdir", "-p", "/srv"])
     assert module("container_copy", tree)["changed"] is True
-    assert read(running, "/srv/site/img/logo.svg") == "<svg/>\n"
-    assert running.exec_run(["stat", "-c", "%u", "/srv/site/index.html"])[1].decode().strip() == "1000"
+    assert file_in(running, "/srv/site/img/logo.svg").text == "<svg/>\n"
+    assert file_in(running, "/srv/site/index.html").uid == 1000
     assert module("container_copy", tree)["changed"] is False
     (site / "index.html").write_text("<h1>two</h1>\n")
     assert module("container_copy", tree)["files"] == ["site/index.html"]
-    assert read(running, "/srv/site/index.html") == "<h1>two</h1>\n"
+    assert file_in(running, "/srv/site/index.html").text == "<h1>two</h1>\n"
 
 
 def test_out_of_a_stopped_container_once_and_again_only_when_it_changes(docker_client, running, tmp_path):
