@@ -116,15 +116,15 @@ def main() -> int:
         work = Path(tmp)
         key = testbed_hosts.ensure_key(work / "ssh")
         try:
-            hosts = testbed_hosts.start_hosts(client, "debian12", 5, key, session=SESSION, owner_pid=os.getpid())
+            hosts = testbed_hosts.start_hosts(client, "debian12", 5, key, session=SESSION, owner_pid=os.getpid(),
+                                              docker_io=True)  # fmt: skip
             names = [h.name for h in hosts]
             groups = {"swarm_managers": names[:3], "swarm_workers": names[3:]}
             inventory = work / "inventory.yml"
             inventory.write_text(yaml.safe_dump({"all": {"children": {
                 group: {"hosts": {h.name: h.inventory_vars(key) for h in hosts if h.name in members}}
                 for group, members in groups.items()}}}))  # fmt: skip
-            print("installing docker.io and forming the swarm ...", flush=True)
-            timed(ROOT / "tests/integration/playbooks/install_docker_io.yml", inventory, {})
+            print("forming the swarm ...", flush=True)
             load_image(client, image, hosts, key, work)
             timed(ROOT / "playbooks/swarm.yml", inventory, {})
             manager = hosts[0]

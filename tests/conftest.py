@@ -63,11 +63,14 @@ def ssh_key(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def start_hosts(docker_client, ssh_key, tmp_path_factory):
-    """Factory: ``start_hosts("debian12", 2)`` -> (hosts, inventory path). Removed at session end."""
+    """Factory: ``start_hosts("debian12", 2)`` -> (hosts, inventory path). Removed at session end.
 
-    def start(release: str, count: int = 1) -> tuple[list[testbed_hosts.Host], Path]:
+    ``docker_io=True``: hosts with the release's docker.io already installed (set-up for tests of something else).
+    """
+
+    def start(release: str, count: int = 1, docker_io: bool = False) -> tuple[list[testbed_hosts.Host], Path]:
         hosts = testbed_hosts.start_hosts(
-            docker_client, release, count, ssh_key, session=SESSION, owner_pid=os.getpid()
+            docker_client, release, count, ssh_key, session=SESSION, owner_pid=os.getpid(), docker_io=docker_io
         )
         inventory = tmp_path_factory.mktemp("inventory") / "hosts.yml"
         testbed_hosts.write_inventory(hosts, ssh_key, inventory)

@@ -32,7 +32,7 @@ def file_in(container, path: str) -> FileIn:
     Not `docker exec cat`: the daemon can drop a short-lived exec's output under load (moby/moby#27289,
     docker/docker-py#2042), and a test would then see an empty file.
     """
-    stream, _ = container.get_archive(path)
+    stream, _stat = container.get_archive(path)
     with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
         member = archive.next()
         assert member is not None and member.isfile(), f"{path} in {container.name} is not a file"

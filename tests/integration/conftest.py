@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import slow_first
-from ansible_run import ROOT, run_module, run_playbook
+from ansible_run import run_module
 from local_docker import TRAP
 from testbed.hosts import LABEL, OWNER_PID_LABEL, SESSION_LABEL
 from testbed.tls_daemon import make_certs, start_tls_daemon
@@ -36,9 +36,7 @@ def pytest_sessionfinish(session):
 @pytest.fixture(scope="session")
 def docker_io_host(start_hosts):
     """A booted Debian 12 host, reached over SSH, with Debian's docker.io installed and running."""
-    hosts, inventory = start_hosts("debian12", 1)
-    proc = run_playbook(ROOT / "tests/integration/playbooks/install_docker_io.yml", inventory=inventory)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    hosts, inventory = start_hosts("debian12", 1, docker_io=True)
     return hosts[0], inventory
 
 

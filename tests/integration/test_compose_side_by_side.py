@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from ansible_run import ROOT, run_module, run_playbook
+from ansible_run import run_module
 from testbed.hosts import ssh_command
 
 COMPOSE = """
@@ -110,11 +110,7 @@ CLI_ONLY = ("com.docker.compose.config-hash", "com.docker.compose.version", "com
 
 @pytest.fixture(scope="module")
 def compose_host(start_hosts, ssh_key, load_busybox, test_images):
-    hosts, inventory = start_hosts("debian13", 1)
-    extra = {"docker_io_extra_packages": ["docker-cli", "docker-compose", "python3-yaml"]}
-    proc = run_playbook(ROOT / "tests/integration/playbooks/install_docker_io.yml", inventory=inventory,
-                        extra_vars=extra)  # fmt: skip
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    hosts, inventory = start_hosts("debian13", 1, docker_io=True)  # with its Compose v2 and PyYAML
     load_busybox(inventory)
     host = hosts[0]
 

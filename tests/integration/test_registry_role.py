@@ -23,9 +23,7 @@ CA = "/etc/docker-registry/registry/certs/ca.pem"
 
 @pytest.fixture(scope="module")
 def registry_host(start_hosts, ssh_key, load_images):
-    hosts, inventory = start_hosts("debian12", 1)
-    proc = run_playbook(ROOT / "tests/integration/playbooks/install_docker_io.yml", inventory=inventory)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    hosts, inventory = start_hosts("debian12", 1, docker_io=True)
     load_images(inventory, "registry", "busybox")
     first = run_playbook(PLAYBOOK, inventory=inventory, extra_vars=BASE)
     assert first.returncode == 0, first.stdout

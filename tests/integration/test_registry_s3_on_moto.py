@@ -32,9 +32,7 @@ def s3(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def registry_hosts(start_hosts, ssh_key, load_images):
-    hosts, inventory = start_hosts("debian12", 2)
-    proc = run_playbook(ROOT / "tests/integration/playbooks/install_docker_io.yml", inventory=inventory)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    hosts, inventory = start_hosts("debian12", 2, docker_io=True)
     load_images(inventory, "registry", "busybox")
 
     def on(host):

@@ -75,9 +75,7 @@ class Swarm:
 
 @pytest.fixture(scope="module")
 def swarm(start_hosts, ssh_key, load_busybox, tmp_path_factory):
-    hosts, inventory = start_hosts("debian12", 5)
-    installed = run_playbook(ROOT / "tests/integration/playbooks/install_docker_io.yml", inventory=inventory)
-    assert installed.returncode == 0, installed.stdout + installed.stderr
+    hosts, inventory = start_hosts("debian12", 5, docker_io=True)
     load_busybox(inventory)
     return Swarm(hosts, ssh_key, tmp_path_factory.mktemp("swarm"))
 

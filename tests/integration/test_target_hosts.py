@@ -21,7 +21,6 @@ PACKAGED = {
     "debian13-docker28": ("3.13", "7.2"),
 }
 MODULES = ROOT / "tests/integration/playbooks/target_modules.yml"
-INSTALL = ROOT / "tests/integration/playbooks/install_docker_io.yml"
 # An SDK below the minimum (client.MIN_DOCKER_SDK), from PyPI, put first on the module's path.
 OLD_SDK = "4.0.2"
 
@@ -29,10 +28,8 @@ OLD_SDK = "4.0.2"
 @pytest.fixture(scope="module")
 def fleet(start_hosts, ssh_key, tmp_path_factory, load_busybox):
     """One booted host per release with its own docker.io and python3-docker, in one inventory."""
-    hosts = [start_hosts(release, 1)[0][0] for release in PACKAGED]
+    hosts = [start_hosts(release, 1, docker_io=True)[0][0] for release in PACKAGED]
     inventory = testbed_hosts.write_inventory(hosts, ssh_key, tmp_path_factory.mktemp("targets") / "hosts.yml")
-    proc = run_playbook(INSTALL, inventory=inventory)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
     load_busybox(inventory)
     return hosts, inventory
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import docker
 import yaml
 
-from .images import HOST_RELEASES, ensure_images, say
+from .images import DOCKER_IO, HOST_RELEASES, ensure_images, say
 
 LABEL = "dockyard.testbed"
 SESSION_LABEL = "dockyard.testbed.session"
@@ -170,11 +170,16 @@ def start_hosts(
     session: str,
     owner_pid: int | None = None,
     timeout: float = 120,
+    docker_io: bool = False,
 ) -> list[Host]:
-    """Start ``count`` hosts of ``release`` (debian11, debian12, debian13) and wait until SSH answers."""
+    """Start ``count`` hosts of ``release`` (debian11, debian12, debian13) and wait until SSH answers.
+
+    With ``docker_io``, hosts that have the release's docker.io and Docker SDK installed and running already.
+    """
     if release not in HOST_RELEASES:
         raise ValueError(f"release {release!r} unknown; use one of {', '.join(HOST_RELEASES)}")
-    image = ensure_images(client, [release])[release]
+    image_name = release + DOCKER_IO if docker_io else release
+    image = ensure_images(client, [image_name])[image_name]
     pubkey = key.with_suffix(".pub")
     started = time.monotonic()
     hosts = []

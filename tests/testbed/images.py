@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import io
 import os
 import shutil
 import subprocess
@@ -70,6 +71,22 @@ RECIPES_BY_NAME: dict[str, Recipe] = {
     # A controller whose Python (Debian 13's 3.13) runs the ansible-core versions this machine's 3.11 cannot.
     "controller": Recipe("dockyard-testbed/controller:trixie", ("controller-rootfs.sh",), ("trixie",)),
 }
+# A host with its release's docker.io and Docker SDK already installed (the daemon enabled, started at boot): the
+# set-up of tests about something else than installing the engine, made once here instead of by apt on each host.
+# The package lists are removed after, as on the base image. Debian 13's also carry its Compose v2 and PyYAML.
+DOCKER_IO = "+docker.io"
+DOCKER_IO_PACKAGES = {
+    "debian11": ("docker.io", "python3-docker"),
+    "debian12": ("docker.io", "python3-docker"),
+    "debian13": ("docker.io", "python3-docker", "docker-cli", "docker-compose", "python3-yaml"),
+    "debian13-docker28": ("docker.io", "python3-docker", "docker-cli", "docker-compose", "python3-yaml"),
+}
+RECIPES_BY_NAME.update(
+    {
+        f"{base}{DOCKER_IO}": Recipe(f"dockyard-testbed/{base}-docker.io:latest", (), ("base:" + base, *packages))
+        for base, packages in DOCKER_IO_PACKAGES.items()
+    }
+)
 # What `scripts/testbed images` builds by default: the controller only when the matrix asks for it.
 DEFAULT_IMAGES = [name for name in RECIPES_BY_NAME if name != "controller"]
 # Set by `scripts/testbed controller`: the images were made on the machine before the controller started (which
@@ -83,10 +100,21 @@ def _package_version(package: str) -> str:
     ).stdout
 
 
+def _param(param: str) -> str:
+    if param.startswith("pkg:"):
+        return f"{param}={_package_version(param[4:])}"
+    if param.startswith("base:"):  # an image built on another: that one's recipe is part of it
+        return f"{param}={recipe_hash(param[5:])}"
+    return param
+
+
 def recipe_hash(name: str) -> str:
     recipe = RECIPES_BY_NAME[name]
-    params = tuple(f"{p}={_package_version(p[4:])}" if p.startswith("pkg:") else p for p in recipe.params)
-    return Recipe(recipe.tag, recipe.files, params).digest()
+    return Recipe(recipe.tag, recipe.files, tuple(map(_param, recipe.params))).digest()
+
+
+def _base(name: str) -> str | None:
+    return next((p[5:] for p in RECIPES_BY_NAME[name].params if p.startswith("base:")), None)
 
 
 def _cached(client: docker.DockerClient, tag: str, digest: str) -> bool:
@@ -107,6 +135,22 @@ def _build_controller(name: str, digest: str) -> None:
     suite = RECIPES_BY_NAME[name].params[0]
     argv = ["bash", str(RECIPES / "controller-rootfs.sh"), suite, debian_mirror(), RECIPES_BY_NAME[name].tag, digest]
     subprocess.run(argv, check=True)
+
+
+def _build_with_docker_io(client: docker.DockerClient, name: str, digest: str) -> None:
+    """The base host image with the release's engine packages installed by apt (retried: the network)."""
+    base = _base(name)
+    packages = " ".join(p for p in RECIPES_BY_NAME[name].params if not p.startswith("base:"))
+    install = (
+        "for try in 1 2 3 4; do apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
+        f"--no-install-recommends {packages} && break; [ $try = 4 ] && exit 1; sleep $((try * 5)); done"
+        " && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb && mkdir -p /var/lib/apt/lists/partial"
+    )
+    dockerfile = f"FROM {RECIPES_BY_NAME[base].tag}\nRUN {install}\n"
+    for chunk in client.api.build(fileobj=io.BytesIO(dockerfile.encode()), tag=RECIPES_BY_NAME[name].tag,
+                                  labels={RECIPE_LABEL: digest}, rm=True, forcerm=True, decode=True):  # fmt: skip
+        if "error" in chunk:
+            raise RuntimeError(f"building {RECIPES_BY_NAME[name].tag}: {chunk['error']}")
 
 
 def _build_from_dockerfile(client: docker.DockerClient, name: str, digest: str) -> None:
@@ -160,9 +204,15 @@ def ensure_images(client: docker.DockerClient, names: list[str]) -> dict[str, st
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _ensure_images(client: docker.DockerClient, names: list[str]) -> dict[str, str]:
+def _ensure_images(client: docker.DockerClient, names: list[str], bases_made: bool = False) -> dict[str, str]:
     if os.environ.get(PREBUILT):
         return _prebuilt(client, names)
+    # An image built on another needs that one first: the others and the bases are made (in parallel), then what is
+    # built on them.
+    built_on = [name for name in names if _base(name)]
+    if built_on and not bases_made:
+        first = list(dict.fromkeys([*(n for n in names if n not in built_on), *map(_base, built_on)]))
+        return {**_ensure_images(client, first), **_ensure_images(client, built_on, bases_made=True)}
     todo = {}
     for name in names:
         digest = recipe_hash(name)
@@ -173,7 +223,9 @@ def _ensure_images(client: docker.DockerClient, names: list[str]) -> dict[str, s
 
     def build(name: str) -> None:
         say(f"image {name}: building ({todo[name]})")
-        if name in HOST_RELEASES:
+        if _base(name):
+            _build_with_docker_io(client, name, todo[name])
+        elif name in HOST_RELEASES:
             _build_host(name, todo[name])
         elif name == "controller":
             _build_controller(name, todo[name])
