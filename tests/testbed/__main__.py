@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     start.add_argument("release", choices=sorted(HOST_RELEASES))
     start.add_argument("--session", default=CLI_SESSION, help="label to group these hosts under")
     start.add_argument("--inventory", type=Path, default=STATE / "inventory.yml")
+    start.add_argument("--docker-io", action="store_true", help="hosts with the release's docker.io installed already")
     stop = sub.add_parser("stop", help="remove the hosts of a session")
     stop.add_argument("--session", default=CLI_SESSION)
     sub.add_parser("sweep", help="remove every test host")
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         ensure_images(client, args.names or DEFAULT_IMAGES)
     elif args.verb == "start":
         key = ensure_key(STATE)
-        hosts = start_hosts(client, args.release, args.count, key, session=args.session)
+        hosts = start_hosts(client, args.release, args.count, key, session=args.session, docker_io=args.docker_io)
         write_inventory(hosts, key, args.inventory)
         say(f"inventory: {args.inventory}")
     elif args.verb == "stop":
