@@ -35,11 +35,13 @@ def say(message: str) -> None:
 
 @dataclass(frozen=True)
 class Recipe:
-    """How to make one image: the files it is built from and the parameters that matter."""
+    """How to make one image: the files it is built from, the parameters that matter, and the image it is built on
+    (whose recipe is then part of this one's)."""
 
     tag: str
     files: tuple[str, ...]
     params: tuple[str, ...] = field(default=())
+    base: str | None = None
 
     def digest(self) -> str:
         h = hashlib.sha256()
@@ -83,7 +85,7 @@ DOCKER_IO_PACKAGES = {
 }
 RECIPES_BY_NAME.update(
     {
-        f"{base}{DOCKER_IO}": Recipe(f"dockyard-testbed/{base}-docker.io:latest", (), ("base:" + base, *packages))
+        f"{base}{DOCKER_IO}": Recipe(f"dockyard-testbed/{base}-docker.io:latest", (), packages, base=base)
         for base, packages in DOCKER_IO_PACKAGES.items()
     }
 )
@@ -100,21 +102,24 @@ def _package_version(package: str) -> str:
     ).stdout
 
 
-def _param(param: str) -> str:
-    if param.startswith("pkg:"):
-        return f"{param}={_package_version(param[4:])}"
-    if param.startswith("base:"):  # an image built on another: that one's recipe is part of it
-        return f"{param}={recipe_hash(param[5:])}"
-    return param
-
-
 def recipe_hash(name: str) -> str:
     recipe = RECIPES_BY_NAME[name]
-    return Recipe(recipe.tag, recipe.files, tuple(map(_param, recipe.params))).digest()
+    params = tuple(f"{p}={_package_version(p[4:])}" if p.startswith("pkg:") else p for p in recipe.params)
+    if recipe.base:
+        params = (f"base:{recipe.base}={recipe_hash(recipe.base)}", *params)
+    return Recipe(recipe.tag, recipe.files, params).digest()
 
 
-def _base(name: str) -> str | None:
-    return next((p[5:] for p in RECIPES_BY_NAME[name].params if p.startswith("base:")), None)
+def _docker_build(client: docker.DockerClient, tag: str, digest: str, **source) -> None:
+    """Build ``tag`` from a context (path=) or a lone Dockerfile (fileobj=), labelled with its recipe's digest.
+
+    The low-level call: the SDK's images.build looks the result up by the short ID the build prints, which the
+    containerd image store does not know the image by.
+    """
+    for chunk in client.api.build(tag=tag, labels={RECIPE_LABEL: digest}, rm=True, forcerm=True, decode=True,
+                                  **source):  # fmt: skip
+        if "error" in chunk:
+            raise RuntimeError(f"building {tag}: {chunk['error']}")
 
 
 def _cached(client: docker.DockerClient, tag: str, digest: str) -> bool:
@@ -139,18 +144,15 @@ def _build_controller(name: str, digest: str) -> None:
 
 def _build_with_docker_io(client: docker.DockerClient, name: str, digest: str) -> None:
     """The base host image with the release's engine packages installed by apt (retried: the network)."""
-    base = _base(name)
-    packages = " ".join(p for p in RECIPES_BY_NAME[name].params if not p.startswith("base:"))
+    recipe = RECIPES_BY_NAME[name]
+    packages = " ".join(recipe.params)
     install = (
         "for try in 1 2 3 4; do apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
         f"--no-install-recommends {packages} && break; [ $try = 4 ] && exit 1; sleep $((try * 5)); done"
         " && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb && mkdir -p /var/lib/apt/lists/partial"
     )
-    dockerfile = f"FROM {RECIPES_BY_NAME[base].tag}\nRUN {install}\n"
-    for chunk in client.api.build(fileobj=io.BytesIO(dockerfile.encode()), tag=RECIPES_BY_NAME[name].tag,
-                                  labels={RECIPE_LABEL: digest}, rm=True, forcerm=True, decode=True):  # fmt: skip
-        if "error" in chunk:
-            raise RuntimeError(f"building {RECIPES_BY_NAME[name].tag}: {chunk['error']}")
+    dockerfile = f"FROM {RECIPES_BY_NAME[recipe.base].tag}\nRUN {install}\n"
+    _docker_build(client, recipe.tag, digest, fileobj=io.BytesIO(dockerfile.encode()))
 
 
 def _build_from_dockerfile(client: docker.DockerClient, name: str, digest: str) -> None:
@@ -163,12 +165,7 @@ def _build_from_dockerfile(client: docker.DockerClient, name: str, digest: str) 
             shutil.copy("/bin/busybox", context / "busybox")
         else:
             _registry_rootfs(context / "rootfs")
-        # The low-level call: the SDK's images.build looks the result up by the short ID the build prints,
-        # which the containerd image store does not know the image by.
-        for chunk in client.api.build(path=str(context), tag=recipe.tag, labels={RECIPE_LABEL: digest}, rm=True,
-                                      forcerm=True, decode=True):  # fmt: skip
-            if "error" in chunk:
-                raise RuntimeError(f"building {recipe.tag}: {chunk['error']}")
+        _docker_build(client, recipe.tag, digest, path=str(context))
 
 
 def _registry_rootfs(root: Path) -> None:
@@ -209,9 +206,10 @@ def _ensure_images(client: docker.DockerClient, names: list[str], bases_made: bo
         return _prebuilt(client, names)
     # An image built on another needs that one first: the others and the bases are made (in parallel), then what is
     # built on them.
-    built_on = [name for name in names if _base(name)]
+    built_on = [name for name in names if RECIPES_BY_NAME[name].base]
     if built_on and not bases_made:
-        first = list(dict.fromkeys([*(n for n in names if n not in built_on), *map(_base, built_on)]))
+        bases = (RECIPES_BY_NAME[name].base for name in built_on)
+        first = list(dict.fromkeys([*(n for n in names if n not in built_on), *bases]))
         return {**_ensure_images(client, first), **_ensure_images(client, built_on, bases_made=True)}
     todo = {}
     for name in names:
@@ -223,7 +221,7 @@ def _ensure_images(client: docker.DockerClient, names: list[str], bases_made: bo
 
     def build(name: str) -> None:
         say(f"image {name}: building ({todo[name]})")
-        if _base(name):
+        if RECIPES_BY_NAME[name].base:
             _build_with_docker_io(client, name, todo[name])
         elif name in HOST_RELEASES:
             _build_host(name, todo[name])
